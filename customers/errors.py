@@ -1,0 +1,30 @@
+"""Error codes of the customers app; clients branch on these."""
+
+from enum import StrEnum
+
+from customer_service.errors import ServiceError
+
+
+class CustomerErrorCode(StrEnum):
+    EMAIL_TAKEN = "email_taken"
+    EXTERNAL_ID_TAKEN = "external_id_taken"
+    NOT_FOUND = "not_found"
+    PROFILE_NOT_AVAILABLE = "profile_not_available"
+
+
+class EmailTaken(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=409,
+            code=CustomerErrorCode.EMAIL_TAKEN,
+            detail="A customer with this email already exists.",
+        )
+
+
+class ExternalIdTaken(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=409,
+            code=CustomerErrorCode.EXTERNAL_ID_TAKEN,
+            detail="A customer with this externalId already exists.",
+        )

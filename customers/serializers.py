@@ -1,0 +1,136 @@
+"""The API's JSON shapes, in camelCase.
+
+Input serializers validate shape and format and reject unknown fields;
+decisions belong to the services. Output serializers are read-only.
+"""
+
+from django_countries import countries
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from customers.models import Address, KycStatus
+from customers.validators import validate_external_id, validate_printable
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects fields it does not know instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {
+            name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+            for name in unknown
+        }
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
+def name_field(*, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=100,
+        min_length=None if not required else 1,
+        required=required,
+        allow_blank=not required,
+        validators=[validate_printable],
+    )
+
+
+class AddressInput(StrictSerializer):
+    line1 = serializers.CharField(max_length=200, validators=[validate_printable])
+    line2 = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    city = serializers.CharField(max_length=100, validators=[validate_printable])
+    region = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    postalCode = serializers.CharField(max_length=20, validators=[validate_printable])
+    country = serializers.ChoiceField(
+        choices=[code for code, _ in countries],
+        error_messages={"invalid_choice": "Use an ISO 3166-1 alpha-2 country code."},
+    )
+
+    def to_internal_value(self, data) -> Address:
+        if isinstance(data, dict) and isinstance(data.get("country"), str):
+            data = {**data, "country": data["country"].strip().upper()}
+        values = super().to_internal_value(data)
+        return Address(
+            line1=values["line1"],
+            line2=values["line2"],
+            city=values["city"],
+            region=values["region"],
+            postal_code=values["postalCode"],
+            country=values["country"],
+        )
+
+
+class CustomerCreateInput(StrictSerializer):
+    externalId = serializers.CharField(
+        max_length=64, required=False, validators=[validate_external_id]
+    )
+    firstName = name_field()
+    lastName = name_field()
+    nickname = name_field(required=False)
+    email = serializers.EmailField(max_length=254)
+    phone = PhoneNumberField()
+    address = AddressInput()
+
+    def service_arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "external_id": data.get("externalId"),
+            "first_name": data["firstName"],
+            "last_name": data["lastName"],
+            "nickname": data.get("nickname", ""),
+            "email": data["email"],
+            "phone": str(data["phone"]),
+            "address": data["address"],
+        }
+
+
+class AddressOutput(serializers.Serializer):
+    line1 = serializers.CharField(source="address_line1")
+    line2 = serializers.CharField(source="address_line2")
+    city = serializers.CharField(source="address_city")
+    region = serializers.CharField(source="address_region")
+    postalCode = serializers.CharField(source="address_postal_code")
+    country = serializers.CharField(source="address_country.code")
+
+
+class CustomerOutput(serializers.Serializer):
+    """A profile as a client sees it: never the version or database key.
+
+    Pass ``include_pii=False`` in the context to leave out email, phone and
+    address.
+    """
+
+    PII_FIELDS = ("email", "phone", "address")
+
+    id = serializers.UUIDField(source="public_id")
+    externalId = serializers.CharField(source="external_id", allow_null=True)
+    firstName = serializers.CharField(source="first_name")
+    lastName = serializers.CharField(source="last_name")
+    nickname = serializers.CharField()
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(required=False)
+    address = AddressOutput(source="*", required=False)
+    kycStatus = serializers.ChoiceField(source="kyc_status", choices=KycStatus.choices)
+    isActive = serializers.BooleanField(source="is_active")
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.context.get("include_pii", True):
+            for name in self.PII_FIELDS:
+                fields.pop(name)
+        return fields
+
+
+class CustomerCreated(serializers.Serializer):
+    message = serializers.CharField()
+    customer = CustomerOutput()
