@@ -46,6 +46,15 @@ class CallerKind(StrEnum):
     CUSTOMER = "customer"
     SERVICE = "service"
     STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Channel(StrEnum):
+    """Through what a change was made, as audit rows record it."""
+
+    API = "api"
+    ADMIN = "admin"
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Caller:
 
 
 ANONYMOUS = Caller(kind=CallerKind.ANONYMOUS)
+SYSTEM = Caller(kind=CallerKind.SYSTEM)
 
 
 def caller_of(request) -> Caller:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "phonenumber_field",
     "django_countries",
+    "customer_service.apps.CustomerServiceConfig",
     "customers",
     "kyc",
 ]
