@@ -10,6 +10,7 @@ class CustomerErrorCode(StrEnum):
     EXTERNAL_ID_TAKEN = "external_id_taken"
     NOT_FOUND = "not_found"
     PROFILE_NOT_AVAILABLE = "profile_not_available"
+    VERSION_CONFLICT = "version_conflict"
 
 
 class EmailTaken(ServiceError):
@@ -27,4 +28,17 @@ class ExternalIdTaken(ServiceError):
             status=409,
             code=CustomerErrorCode.EXTERNAL_ID_TAKEN,
             detail="A customer with this externalId already exists.",
+        )
+
+
+class VersionConflict(ServiceError):
+    """The profile changed since the caller read it; carries the new ETag."""
+
+    def __init__(self, *, current_version: int) -> None:
+        super().__init__(
+            status=409,
+            code=CustomerErrorCode.VERSION_CONFLICT,
+            detail="The profile has changed since you read it. Reload it and "
+            "apply your change again.",
+            headers={"ETag": f'"{current_version}"'},
         )

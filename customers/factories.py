@@ -6,10 +6,10 @@ phone number for it, so seeded data passes the same validation as sign-up.
 
 import factory
 import phonenumbers
-from faker import Faker
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from factory.django import DjangoModelFactory
+from faker import Faker
 
 from customers.models import Customer
 

@@ -126,3 +126,36 @@ class Customer(FSMModelMixin, models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+
+class CustomerChange(models.Model):
+    """One recorded change of a profile: who, when, through what, and which
+    fields. Values are not kept here, so the record holds no personal data.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="changes"
+    )
+    version = models.PositiveIntegerField(help_text="The version it produced.")
+    fields = models.JSONField(help_text="API names of the fields changed.")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    actor_kind = models.CharField(max_length=16)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_client_id = models.CharField(max_length=100, blank=True, default="")
+    channel = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="change_by_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change to version {self.version}"

@@ -1,6 +1,13 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
+
+
+def pytest_runtest_setup(item):
+    """Tests marked ``postgres`` need real concurrent connections."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
 
 
 @pytest.fixture(autouse=True)

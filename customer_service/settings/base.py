@@ -245,8 +245,7 @@ LOGGING = {
     },
     "formatters": {
         "line": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] "
-            "%(message)s"
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
         },
     },
     "handlers": {
