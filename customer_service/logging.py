@@ -14,7 +14,7 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 EMAIL = re.compile(r"[^\s@/?&=\"']+@[^\s@/?&=\"']+")
-PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+PHONE = re.compile(r"\+\d[\d ()-]{6,}\d")
 ACTIVATION_LINK = re.compile(r"(/account/activate/)[^/\s]+/[^/\s]+")
 
 

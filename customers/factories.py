@@ -4,7 +4,10 @@ Customers get realistic names and addresses for their country and a valid
 phone number for it, so seeded data passes the same validation as sign-up.
 """
 
+import functools
+
 import factory
+import factory.random
 import phonenumbers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -17,26 +20,45 @@ LOCALES = {"GB": "en_GB", "DE": "de_DE", "FR": "fr_FR", "NL": "nl_NL", "US": "en
 FAKERS = {country: Faker(locale) for country, locale in LOCALES.items()}
 
 
+POOL_SIZE = 2000
+
+
+@functools.cache
+def faker_pool(country: str, attribute: str) -> tuple[str, ...]:
+    """Values from the country's Faker, made once and drawn from after.
+
+    Drawing from a pool keeps names and addresses realistic while making a
+    hundred thousand profiles in seconds rather than minutes.
+    """
+    generate = getattr(FAKERS[country], attribute)
+    return tuple(generate().replace("\n", ", ") for _ in range(POOL_SIZE))
+
+
 def fake(attribute: str):
-    """A value from the Faker of the customer's country, on one line."""
+    """A value for the customer's country, on one line."""
     return factory.LazyAttribute(
-        lambda o: getattr(FAKERS[o.address_country], attribute)().replace("\n", ", ")
+        lambda o: factory.random.randgen.choice(
+            faker_pool(o.address_country, attribute)
+        )
     )
 
 
-def example_phone(country: str, sequence: int) -> str:
-    """A valid number of the country, made unique by the sequence."""
+@functools.cache
+def mobile_prefix(country: str) -> tuple[int, str]:
     example = phonenumbers.example_number_for_type(
         country, phonenumbers.PhoneNumberType.MOBILE
     )
-    national = str(example.national_number)
-    tail = str(sequence % 10**5).zfill(5)
-    number = phonenumbers.parse(
-        f"+{example.country_code}{national[: -len(tail)]}{tail}"
-    )
-    if not phonenumbers.is_valid_number(number):
-        number = example
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return example.country_code, str(example.national_number)[:-5]
+
+
+def example_phone(country: str, sequence: int) -> str:
+    """A valid mobile number of the country, varied by the sequence.
+
+    It keeps the country's example mobile number and replaces its last five
+    digits, which stays a valid number for every country in LOCALES.
+    """
+    country_code, prefix = mobile_prefix(country)
+    return f"+{country_code}{prefix}{sequence % 10**5:05d}"
 
 
 class CustomerFactory(DjangoModelFactory):

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from customer_service.openapi import PROBLEM
+from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA
 from customers.serializers import CustomerCreated, CustomerCreateInput, CustomerOutput
 from customers.services import customer_create
 
@@ -39,7 +39,9 @@ class CustomerCollectionView(APIView):
         responses={
             201: CustomerCreated,
             400: PROBLEM,
-            409: OpenApiResponse(PROBLEM, description="email_taken, external_id_taken"),
+            409: OpenApiResponse(
+                PROBLEM_SCHEMA, description="email_taken or external_id_taken"
+            ),
             429: PROBLEM,
         },
     )

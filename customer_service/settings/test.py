@@ -19,3 +19,6 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Static files come from the apps, not from a collectstatic folder.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
