@@ -46,3 +46,42 @@ def test_production_refuses_to_start_without(missing):
 
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
+
+
+def settings_value(expression: str, **env: str) -> str:
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_cache_url_selects_djangos_redis_backend_shared_by_all_workers():
+    backend = settings_value(
+        "settings.CACHES['default']['BACKEND']",
+        **PRODUCTION_ENV,
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_throttle_rates_come_from_the_environment():
+    rates = settings_value(
+        "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['signup']",
+        **PRODUCTION_ENV,
+        SIGNUP_RATE="5/minute",
+    )
+
+    assert rates == "5/minute"
+
+
+def test_an_unknown_cache_url_is_refused():
+    result = manage("check", **PRODUCTION_ENV, CACHE_URL="memcached://x")
+
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr
