@@ -32,6 +32,18 @@ SCOPE_DESCRIPTIONS = {
     Scope.PROFILE: "Read and change your own profile",
 }
 
+# Not an API scope: lets a service ask /oauth/introspect/ about a token.
+INTROSPECTION_SCOPE = "introspection"
+
+# Everything the OAuth server may put in a token.
+OAUTH_SCOPES = {
+    **{str(scope): text for scope, text in SCOPE_DESCRIPTIONS.items()},
+    INTROSPECTION_SCOPE: "Ask whether an access token is active",
+}
+
+# What a service client may be granted; ``profile`` is for customers only.
+SERVICE_SCOPES = frozenset(OAUTH_SCOPES) - {Scope.PROFILE}
+
 # The Django permission that grants each scope to a staff member.
 STAFF_PERMISSIONS = {
     Scope.READ: "customers.view_customer",
@@ -65,6 +77,8 @@ class Caller:
     customer_pk: int | None = None
     user: object | None = None
     application: object | None = None
+    # A customer's own profile, loaded with their token.
+    customer: object | None = None
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes
@@ -109,18 +123,36 @@ def caller_from_token(token) -> Caller:
     if user is None:
         return Caller(
             kind=CallerKind.SERVICE,
-            scopes=granted & frozenset(Scope) - {Scope.PROFILE},
+            scopes=granted
+            & service_grant(token.application)
+            & frozenset(Scope) - {Scope.PROFILE},
             application=token.application,
         )
     customer = getattr(user, "customer", None)
-    if customer is None or not customer.is_active or Scope.PROFILE not in granted:
+    if (
+        customer is None
+        or not customer.is_active
+        or not user.is_active
+        or Scope.PROFILE not in granted
+    ):
         return ANONYMOUS
     return Caller(
         kind=CallerKind.CUSTOMER,
         scopes=frozenset({Scope.PROFILE}),
         customer_pk=customer.pk,
         user=user,
+        customer=customer,
     )
+
+
+def service_grant(application) -> frozenset[str]:
+    """The scopes a client holds now, whatever its token says.
+
+    An admin may narrow a grant at any time; tokens issued before must not
+    outlive the change.
+    """
+    client = getattr(application, "service_client", None)
+    return client.scope_set if client is not None else frozenset()
 
 
 def staff_scopes(user) -> frozenset[str]:

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from customer_service.errors import ServiceError
+from customer_service.errors import FieldError, ServiceError
 
 
 class CustomerErrorCode(StrEnum):
@@ -10,7 +10,11 @@ class CustomerErrorCode(StrEnum):
     EXTERNAL_ID_TAKEN = "external_id_taken"
     NOT_FOUND = "not_found"
     PROFILE_NOT_AVAILABLE = "profile_not_available"
+    INVALID_ACTIVATION_LINK = "invalid_activation_link"
     VERSION_CONFLICT = "version_conflict"
+    FIELD_NOT_UPDATABLE = "field_not_updatable"
+    PRECONDITION_REQUIRED = "precondition_required"
+    INVALID_IF_MATCH = "invalid_if_match"
 
 
 class EmailTaken(ServiceError):
@@ -41,4 +45,51 @@ class VersionConflict(ServiceError):
             detail="The profile has changed since you read it. Reload it and "
             "apply your change again.",
             headers={"ETag": f'"{current_version}"'},
+        )
+
+
+class ProfileNotAvailable(ServiceError):
+    """The profile exists but is closed; staff still see it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            status=404,
+            code=CustomerErrorCode.PROFILE_NOT_AVAILABLE,
+            detail="Profile not available.",
+        )
+
+
+class PreconditionRequired(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=428,
+            code=CustomerErrorCode.PRECONDITION_REQUIRED,
+            detail="Send the ETag of the profile you read in the If-Match header, "
+            "so that your change cannot overwrite a newer one.",
+        )
+
+
+class InvalidIfMatch(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=400,
+            code=CustomerErrorCode.INVALID_IF_MATCH,
+            detail='If-Match must be exactly one ETag of this profile, such as "3".',
+        )
+
+
+class FieldNotUpdatable(ServiceError):
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(
+            status=400,
+            code=CustomerErrorCode.FIELD_NOT_UPDATABLE,
+            detail="Field not updatable.",
+            errors=[
+                FieldError(
+                    field=name,
+                    code=CustomerErrorCode.FIELD_NOT_UPDATABLE,
+                    message="Field not updatable.",
+                )
+                for name in fields
+            ],
         )

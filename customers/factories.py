@@ -103,3 +103,20 @@ class StaffUserFactory(UserFactory):
                     content_type__app_label=app_label, codename=codename
                 )
             )
+
+
+class KycEventFactory(DjangoModelFactory):
+    """A history row written by the system.
+
+    The model is named by its label, so the customers app never imports kyc.
+    """
+
+    class Meta:
+        model = "kyc.KycEvent"
+
+    customer = factory.SubFactory(CustomerFactory)
+    from_state = "pending"
+    to_state = "verified"
+    transition = "approve"
+    actor_kind = "system"
+    channel = "system"

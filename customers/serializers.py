@@ -8,6 +8,7 @@ from django_countries import countries
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from customers.errors import FieldNotUpdatable
 from customers.models import Address, KycStatus
 from customers.validators import validate_external_id, validate_printable
 
@@ -134,3 +135,76 @@ class CustomerOutput(serializers.Serializer):
 class CustomerCreated(serializers.Serializer):
     message = serializers.CharField()
     customer = CustomerOutput()
+
+
+def optional(field: serializers.Field) -> serializers.Field:
+    """The same field, optional: a change names only what it changes.
+
+    Built anew from the arguments DRF keeps for copying declared fields, so
+    limits and validators stay those of sign-up. Nested fields stay
+    required: an address is always given whole.
+    """
+    return type(field)(*field._args, **{**field._kwargs, "required": False})
+
+
+class CustomerUpdateInput(StrictSerializer):
+    """A change to a profile, validated as at sign-up."""
+
+    IMMUTABLE_FIELDS = ("id", "externalId", "email", "kycStatus", "createdAt")
+    MODEL_FIELDS = {
+        "firstName": "first_name",
+        "lastName": "last_name",
+        "nickname": "nickname",
+        "phone": "phone",
+        "address": "address",
+    }
+
+    firstName = optional(name_field())
+    lastName = optional(name_field())
+    nickname = name_field(required=False)
+    phone = optional(PhoneNumberField())
+    address = optional(AddressInput())
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            immutable = [name for name in self.IMMUTABLE_FIELDS if name in data]
+            if immutable:
+                raise FieldNotUpdatable(immutable)
+        return super().to_internal_value(data)
+
+    def changes(self) -> dict:
+        """The validated change, keyed by model field."""
+        data = self.validated_data
+        changes = {
+            self.MODEL_FIELDS[name]: value
+            for name, value in data.items()
+            if name in self.MODEL_FIELDS
+        }
+        if "phone" in changes:
+            changes["phone"] = str(changes["phone"])
+        return changes
+
+
+class CustomerUpdated(serializers.Serializer):
+    message = serializers.CharField()
+    customer = CustomerOutput()
+
+
+class CustomerExistsQuery(StrictSerializer):
+    """Exactly one of ``email`` or ``externalId``."""
+
+    email = serializers.EmailField(max_length=254, required=False)
+    externalId = serializers.CharField(
+        max_length=64, required=False, validators=[validate_external_id]
+    )
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise serializers.ValidationError(
+                "Give exactly one of email or externalId.", code="one_parameter"
+            )
+        return attrs
+
+
+class CustomerExists(serializers.Serializer):
+    exists = serializers.BooleanField()

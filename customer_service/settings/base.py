@@ -8,9 +8,12 @@ real SECRET_KEY and ALLOWED_HOSTS, and turns on the HTTPS protections that
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from customer_service.access import OAUTH_SCOPES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -131,6 +134,13 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+AUTHENTICATION_BACKENDS = [
+    # Staff sign in to the admin with their username.
+    "django.contrib.auth.backends.ModelBackend",
+    # Customers sign in to the app with their email (customers.auth).
+    "customers.auth.CustomerEmailBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -171,6 +181,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# Emails go out after a KYC decision commits, inside the request: a slow
+# mail server must not hold the request for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 
 # Links in emails point here, e.g. https://customers.example.com.
@@ -199,6 +212,8 @@ REST_FRAMEWORK = {
         "signup": env_str("SIGNUP_RATE", "30/hour"),
         "exists": env_str("EXISTS_RATE", "600/minute"),
         "activate": env_str("ACTIVATE_RATE", "20/hour"),
+        # Failed customer sign-ins, counted per address and per email.
+        "signin": env_str("SIGNIN_RATE", "10/hour"),
     },
     # Only X-Forwarded-For entries added by our own proxies are trusted.
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
@@ -217,6 +232,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Customers: authorization code with PKCE; services: client credentials.
+    "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
+    "OAUTH2_AUTHORIZATION_URL": "/oauth/authorize/",
+    "OAUTH2_TOKEN_URL": "/oauth/token/",
+    "OAUTH2_REFRESH_URL": "/oauth/token/",
+    # Profiles and KYC history share the KYC states: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"KycStatusEnum": "customers.models.KycStatus"},
 }
 
 # HTTPS protections, on whenever DEBUG is off (override behind a TLS proxy).
@@ -234,6 +256,51 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "/account/login/"
+
+# Where the customer app (a public OAuth client) may receive its codes; a
+# custom scheme for the native app, and a page of ours in development.
+CUSTOMER_APP_REDIRECT_URIS = env_list(
+    "CUSTOMER_APP_REDIRECT_URIS",
+    "com.example.customerapp:/oauth/callback"
+    + (" http://127.0.0.1:8000/account/callback/" if DEBUG else ""),
+)
+
+# django-oauth-toolkit. Expired tokens and codes pile up until someone runs
+# `python manage.py cleartokens`: schedule it daily (README).
+OAUTH2_PROVIDER = {
+    "SCOPES": OAUTH_SCOPES,
+    "SCOPES_BACKEND_CLASS": "customer_service.oauth.GrantedScopes",
+    "OAUTH2_VALIDATOR_CLASS": "customer_service.oauth.CustomerServiceOAuth2Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 15 * 60,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Unused refresh tokens die this long after their access token expired.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int(
+        "REFRESH_TOKEN_EXPIRE_SECONDS", 30 * 24 * 60 * 60
+    ),
+    "ROTATE_REFRESH_TOKEN": True,
+    # A replayed refresh token revokes every token of that sign-in.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": sorted(
+        {"https"} | {urlsplit(uri).scheme for uri in CUSTOMER_APP_REDIRECT_URIS}
+    ),
+    # The `iss` of authorization responses (RFC 9207).
+    "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
+    # RFC 9700: no implicit or password grant, PKCE with S256 only, bearer
+    # tokens in the header only, tokens stored as hashes.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+# Named here because customer_service.ServiceClient points at it and
+# migrations resolve the toolkit's swappable model through this setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -262,5 +329,9 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         # Its 4xx warnings name the raw path, which can hold a token.
         "django.request": {"level": "ERROR"},
+        # At DEBUG these print request bodies and redirect URLs: client
+        # secrets, passwords, authorization codes.
+        "oauthlib": {"level": "WARNING"},
+        "oauth2_provider": {"level": "INFO"},
     },
 }

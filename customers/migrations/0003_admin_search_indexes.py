@@ -1,0 +1,59 @@
+"""Indexes for the admin's customer search and KYC queue, on PostgreSQL.
+
+Django's case-insensitive lookups compare UPPER(column::text), so only an
+index on UPPER(column) serves them: trigram (pg_trgm) GIN indexes on the
+upper-cased names serve ``icontains``; email ``iexact`` already has the
+UPPER(email) unique index and external_id its unique index. Phone is
+searched exactly on its stored E.164 form. The partial index lists the
+customers waiting for a KYC decision without reading the decided ones.
+
+The indexes are built CONCURRENTLY, so a deploy does not block sign-ups
+while a table of a million rows is indexed; that needs a migration outside
+a transaction. They stay out of the model state because GIN and operator
+classes exist only on PostgreSQL, the production database; the SQLite
+development database is small and needs none of them. If a concurrent build
+is interrupted, drop the INVALID index it leaves before migrating again
+(IF NOT EXISTS would keep it).
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+TABLE = "customers_customer"
+INDEXES = {
+    "customer_first_name_trgm": "USING gin (UPPER(first_name) gin_trgm_ops)",
+    "customer_last_name_trgm": "USING gin (UPPER(last_name) gin_trgm_ops)",
+    "customer_phone": "(phone)",
+    "customer_kyc_queue": "(created_at, id) WHERE kyc_status = 'pending' AND is_active",
+}
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    # One statement each: CONCURRENTLY refuses to share a transaction.
+    for name, definition in INDEXES.items():
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {TABLE} {definition}"
+        )
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("customers", "0002_customer_change_log"),
+    ]
+
+    operations = [
+        # A no-op on databases other than PostgreSQL.
+        TrigramExtension(),
+        migrations.RunPython(create_indexes, drop_indexes),
+    ]
