@@ -74,7 +74,10 @@ class FailedSignIns:
         self.period = PERIODS[period[0]]
         address = BaseThrottle().get_ident(request)
         account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        self.keys = [f"signin-failures:ip:{address}", f"signin-failures:{account}"]
+        self.keys = [
+            f"signin-failures:ip:{address}",
+            f"signin-failures:email:{account}",
+        ]
 
     def blocked(self) -> bool:
         counts = cache.get_many(self.keys)

@@ -154,6 +154,10 @@ def table_row_estimate(queryset) -> int:
     return max(row[0], 0) if row else 0
 
 
+class CountryFilter(admin.ChoicesFieldListFilter):
+    template = "admin/customers/collapsed_filter.html"
+
+
 class ObjectTool(NamedTuple):
     """A button above the customer page, leading to a confirmation page."""
 
@@ -253,9 +257,11 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = (
         "kyc_status",
         "is_active",
-        "address_country",
+        ("address_country", CountryFilter),
         ("created_at", admin.DateFieldListFilter),
     )
+    # Counts per filter choice would aggregate over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     ordering = ("-created_at", "-id")
     # Sorting by other columns would sort the whole table on every page.
     sortable_by = ("created_at",)
@@ -267,7 +273,7 @@ class CustomerAdmin(admin.ModelAdmin):
     actions = None
     search_help_text = (
         "Name (any part), externalId, or with the PII permission the exact "
-        "email or phone number (+44 7700 900123)."
+        "email or phone number (+44 7400 123456)."
     )
 
     def get_list_display(self, request):
@@ -420,8 +426,9 @@ class CustomerAdmin(admin.ModelAdmin):
             raise PermissionDenied
         verb = "reactivate" if active else "deactivate"
         if customer.is_active == active:
+            state = "active" if active else "inactive"
             self.message_user(
-                request, f"{customer} is already {verb}d.", messages.WARNING
+                request, f"{customer} is already {state}.", messages.WARNING
             )
             return self.change_page_redirect(customer)
 

@@ -25,7 +25,7 @@ class CustomerEmailBackend(BaseBackend):
             .filter(email__iexact=email.strip(), is_active=True, user__is_active=True)
             .first()
         )
-        if customer is None:
+        if customer is None or not customer.user.has_usable_password():
             # Hash anyway, so the answer takes as long as for a real
             # account and timing does not tell which emails have one.
             get_user_model()().set_password(password)

@@ -45,8 +45,6 @@ from customers.services import customer_create, customer_deactivate, customer_up
 SIGNUP_MESSAGE = (
     "Your profile has been created and is waiting for identity verification."
 )
-
-
 UPDATE_MESSAGE = "Your profile has been updated successfully."
 CLOSED_BY_CUSTOMER = "Closed by the customer."
 
@@ -124,7 +122,7 @@ def expected_version(request) -> int:
     header = request.headers.get("If-Match")
     if header is None:
         raise PreconditionRequired()
-    match = STRONG_ETAG.match(header.strip())
+    match = STRONG_ETAG.fullmatch(header.strip())
     if match is None:
         raise InvalidIfMatch()
     return int(match.group(1))
@@ -161,8 +159,11 @@ class NewestFirst(CursorPagination):
 
 
 class CustomerCollectionView(GenericAPIView):
-    """Sign-up for anyone, throttled per client address; the customer list
-    for staff and services with ``customers:read``."""
+    """Sign-up and the customer list.
+
+    Anyone may sign up, throttled per client address; staff and services
+    with ``customers:read`` may list.
+    """
 
     permission_classes = [ScopePermission]
     access_rules = {"POST": ANYONE, "GET": Rule.of(Scope.READ)}

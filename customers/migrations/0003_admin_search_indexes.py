@@ -4,8 +4,9 @@ Django's case-insensitive lookups compare UPPER(column::text), so only an
 index on UPPER(column) serves them: trigram (pg_trgm) GIN indexes on the
 upper-cased names serve ``icontains``; email ``iexact`` already has the
 UPPER(email) unique index and external_id its unique index. Phone is
-searched exactly on its stored E.164 form. The partial index lists the
-customers waiting for a KYC decision without reading the decided ones.
+searched exactly on its stored E.164 form. The KYC status index serves the
+status filter newest first, its capped count, and the KYC queue; the
+partial one the few inactive profiles, without reading the active ones.
 
 The indexes are built CONCURRENTLY, so a deploy does not block sign-ups
 while a table of a million rows is indexed; that needs a migration outside
@@ -24,7 +25,8 @@ INDEXES = {
     "customer_first_name_trgm": "USING gin (UPPER(first_name) gin_trgm_ops)",
     "customer_last_name_trgm": "USING gin (UPPER(last_name) gin_trgm_ops)",
     "customer_phone": "(phone)",
-    "customer_kyc_queue": "(created_at, id) WHERE kyc_status = 'pending' AND is_active",
+    "customer_kyc_status_newest": "(kyc_status, created_at DESC, id DESC)",
+    "customer_inactive_newest": "(created_at DESC, id DESC) WHERE NOT is_active",
 }
 
 

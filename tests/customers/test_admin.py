@@ -125,6 +125,18 @@ class TestCustomerList:
 
         assert len(listed(response)) == rows
 
+    def test_offers_no_counts_per_filter_choice(self, operations):
+        # Each count would aggregate over the whole table.
+        CustomerFactory()
+
+        with CaptureQueriesContext(connection) as plain:
+            operations.get(LIST_URL)
+        with CaptureQueriesContext(connection) as faceted:
+            response = operations.get(LIST_URL, {"_facets": "True"})
+
+        assert "Show counts" not in response.content.decode()
+        assert len(faceted) == len(plain)
+
     def test_a_search_page_costs_the_same_queries_as_a_plain_page(self, operations):
         CustomerFactory.create_batch(30, last_name="Smith")
 
@@ -280,7 +292,8 @@ class TestPaginator:
             count = EstimatedCountPaginator(Customer.objects.order_by("-id"), 2).count
 
         counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
-        assert count == 4
+        # Past the limit; on PostgreSQL the figure may be the estimate.
+        assert count > 3
         assert counts
         assert all("LIMIT 4" in sql for sql in counts)
 
@@ -524,6 +537,18 @@ class TestDeactivation:
         customer.refresh_from_db()
         assert customer.is_active
 
+    def test_deactivating_an_inactive_customer_says_so_and_records_nothing(
+        self, operations
+    ):
+        customer = CustomerFactory(is_active=False)
+
+        response = operations.post(
+            change_url(customer).replace("change/", "deactivate/"), {"reason": "x"}
+        )
+
+        assert messages_of(response) == [f"{customer} is already inactive."]
+        assert not CustomerChange.objects.filter(customer=customer).exists()
+
     def test_the_confirmation_page_changes_nothing(self, operations):
         customer = CustomerFactory()
 
@@ -569,7 +594,7 @@ class TestDeactivation:
 
 @pytest.mark.postgres
 class TestSearchIndexes:
-    """The admin's searches, as it sends them, are answered from indexes."""
+    """The admin's searches and filters, as it sends them, use indexes."""
 
     @staticmethod
     def plan_of(sql: str) -> tuple[set[str], set[str]]:
@@ -579,7 +604,7 @@ class TestSearchIndexes:
             # would say nothing about the indexes; forbidding sequential
             # and plain index scans (SET LOCAL: this test's transaction
             # only) leaves bitmap index scans, possible only where an
-            # index matches every part of the search.
+            # index matches every part of the condition.
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_indexscan = off")
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
@@ -596,11 +621,16 @@ class TestSearchIndexes:
         return nodes, indexes
 
     @staticmethod
-    def search_sql(client, term: str) -> str:
+    def list_sql(client, params: dict) -> str:
+        """The query of the list page itself, as the admin sent it."""
         with CaptureQueriesContext(connection) as queries:
-            client.get(LIST_URL, {"q": term})
+            response = client.get(LIST_URL, params)
+        assert response.status_code == 200
         [sql] = [
-            q["sql"] for q in queries if "UPPER(" in q["sql"] and "ORDER BY" in q["sql"]
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith('SELECT "customers_customer"."id"')
+            and "ORDER BY" in q["sql"]
         ]
         return sql
 
@@ -608,7 +638,7 @@ class TestSearchIndexes:
     def test_every_search_field_of_operations_has_an_index(self, operations, term):
         CustomerFactory.create_batch(20)
 
-        nodes, indexes = self.plan_of(self.search_sql(operations, term))
+        nodes, indexes = self.plan_of(self.list_sql(operations, {"q": term}))
 
         assert "Seq Scan" not in nodes
         assert {
@@ -622,8 +652,23 @@ class TestSearchIndexes:
     def test_every_search_field_of_support_has_an_index(self, support):
         CustomerFactory.create_batch(20)
 
-        nodes, indexes = self.plan_of(self.search_sql(support, "Hopper"))
+        nodes, indexes = self.plan_of(self.list_sql(support, {"q": "Hopper"}))
 
         assert "Seq Scan" not in nodes
         assert {"customer_first_name_trgm", "customer_last_name_trgm"} <= indexes
         assert "customer_email_ci_unique" not in indexes
+
+    @pytest.mark.parametrize(
+        ("params", "index"),
+        [
+            ({"kyc_status__exact": "failed"}, "customer_kyc_status_newest"),
+            ({"is_active__exact": "0"}, "customer_inactive_newest"),
+        ],
+    )
+    def test_the_rare_filters_have_an_index(self, operations, params, index):
+        CustomerFactory.create_batch(20)
+
+        nodes, indexes = self.plan_of(self.list_sql(operations, params))
+
+        assert "Seq Scan" not in nodes
+        assert index in indexes

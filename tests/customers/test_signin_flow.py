@@ -182,6 +182,7 @@ class TestRefusals:
         [
             {"code_challenge": ""},
             {"code_challenge_method": "plain"},
+            {"code_challenge_method": ""},
         ],
     )
     def test_pkce_with_s256_is_required(self, customer, overrides):
@@ -330,6 +331,20 @@ class TestSignInPage:
         assert blocked.status_code == 429
         assert int(blocked["Retry-After"]) > 0
         assert "_auth_user_id" not in browser.session
+
+    def test_failures_for_one_email_count_across_addresses(self, customer, settings):
+        rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        limit = int(rates["signin"].split("/")[0])
+        for n in range(limit):
+            Client(REMOTE_ADDR=f"10.0.0.{n + 1}").post(
+                LOGIN, {"email": "JANE.doe@example.com", "password": "x"}
+            )
+
+        blocked = Client(REMOTE_ADDR="10.0.1.1").post(
+            LOGIN, {"email": "jane.doe@example.com", "password": CUSTOMER_PASSWORD}
+        )
+
+        assert blocked.status_code == 429
 
     def test_the_callback_page_shows_the_code_escaped(self, db):
         response = Client().get("/account/callback/", {"code": "<b>abc</b>"})

@@ -78,6 +78,7 @@ class TestQueue:
         page = response.content.decode()
         assert "3\xa0days" in page
         assert "1\xa0day" in page
+        assert "2 waiting" in " ".join(page.split())
 
     def test_a_reopened_customer_waits_from_the_reopening(self, operations):
         reopened = failed_customer()
