@@ -17,7 +17,6 @@ is interrupted, drop the INVALID index it leaves before migrating again
 (IF NOT EXISTS would keep it).
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 TABLE = "customers_customer"
@@ -33,6 +32,7 @@ INDEXES = {
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     # One statement each: CONCURRENTLY refuses to share a transaction.
     for name, definition in INDEXES.items():
         schema_editor.execute(
@@ -41,6 +41,8 @@ def create_indexes(apps, schema_editor):
 
 
 def drop_indexes(apps, schema_editor):
+    # pg_trgm stays: unused it costs nothing, and dropping it would fail, or
+    # take other objects with it, once anything else relies on it.
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in INDEXES:
@@ -55,7 +57,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # A no-op on databases other than PostgreSQL.
-        TrigramExtension(),
         migrations.RunPython(create_indexes, drop_indexes),
     ]

@@ -4,15 +4,16 @@ Operations decide KYC from the queue; support see masked emails and no
 decisions. Skipped where Chromium or Playwright is not installed.
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from customers.factories import CustomerFactory, StaffUserFactory
-from customers.models import Customer, KycStatus
-from tests.conftest import STAFF_ROLES
+from customers.factories import CustomerFactory
+from customers.models import KycStatus
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The password UserFactory gives every user.
 PASSWORD = "correct horse battery staple"
 
 sync_api = pytest.importorskip(
@@ -29,29 +30,39 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an asyncio event loop running in this
-    # thread, and Django refuses database calls from a thread with a
-    # running loop (SynchronousOnlyOperation). The test's own queries run
-    # between browser steps, never concurrently with async code, so the
-    # check can be lifted for this test alone.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+def open_page():
+    """Opens Chromium for the steps in a ``with open_page() as page:`` block.
 
+    Playwright's sync API keeps an asyncio event loop running in this
+    thread while the browser is open. Django then refuses database calls
+    from this thread (SynchronousOnlyOperation); lifting that check with
+    DJANGO_ALLOW_ASYNC_UNSAFE would not help, because with a running loop
+    Django hands out a second connection that nobody closes, and
+    PostgreSQL then refuses to drop the test database. So the tests read
+    and write the database only before and after the block, and the check
+    stays on to catch a query slipped inside it.
+    """
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    @contextmanager
+    def opened():
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
+            context = browser.new_context()
+            context.set_default_timeout(15_000)
+            try:
+                yield context.new_page()
+            finally:
+                browser.close()
+
+    return opened
 
 
 def sign_in(page, live_server, user, next_path: str) -> None:
@@ -61,38 +72,46 @@ def sign_in(page, live_server, user, next_path: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_operations_approve_a_customer_from_the_queue(page, live_server):
+def test_operations_approve_a_customer_from_the_queue(
+    open_page, live_server, operations_user
+):
     customer = CustomerFactory(first_name="Grace", last_name="Hopper")
-    operator = StaffUserFactory(permissions=STAFF_ROLES["Operations"])
 
-    sign_in(page, live_server, operator, "/admin/kyc/kycsubject/")
-    page.get_by_role("link", name="Grace Hopper").click()
-    page.get_by_role("link", name="Approve KYC").click()
-    page.get_by_role("button", name="Approve KYC").click()
+    with open_page() as page:
+        sign_in(page, live_server, operations_user, "/admin/kyc/kycsubject/")
+        page.get_by_role("link", name="Grace Hopper").click()
+        page.get_by_role("link", name="Approve KYC").click()
+        page.get_by_role("button", name="Approve KYC").click()
 
-    sync_api.expect(page.locator(".messagelist")).to_contain_text("KYC approved")
-    sync_api.expect(page.locator(".field-kyc_status .readonly")).to_have_text(
-        "Verified"
-    )
-    history = page.locator("#kyc_events-group")
-    sync_api.expect(history).to_contain_text("Approved")
-    sync_api.expect(history).to_contain_text(operator.username)
+        expect = sync_api.expect
+        expect(page.locator(".messagelist")).to_contain_text("KYC approved")
+        expect(page.locator(".field-kyc_status .readonly")).to_have_text("Verified")
+        history = page.locator("#kyc_events-group")
+        expect(history).to_contain_text("Approved")
+        expect(history).to_contain_text(operations_user.username)
+
     customer.refresh_from_db()
     assert customer.kyc_status == KycStatus.VERIFIED
 
 
-def test_support_see_masked_emails_and_no_decisions(page, live_server):
+def test_support_see_masked_emails_and_no_decisions(
+    open_page, live_server, support_user
+):
     customer = CustomerFactory(email="grace.hopper@example.com")
-    supporter = StaffUserFactory(permissions=STAFF_ROLES["Support"])
+    customer_page = f"{live_server.url}/admin/customers/customer/{customer.pk}/change/"
 
-    sign_in(page, live_server, supporter, "/admin/customers/customer/")
+    with open_page() as page:
+        sign_in(page, live_server, support_user, "/admin/customers/customer/")
 
-    results = page.locator("#result_list")
-    sync_api.expect(results).to_contain_text("g***@example.com")
-    sync_api.expect(results).not_to_contain_text("grace.hopper@example.com")
+        expect = sync_api.expect
+        results = page.locator("#result_list")
+        expect(results).to_contain_text("g***@example.com")
+        expect(results).not_to_contain_text("grace.hopper@example.com")
 
-    page.goto(f"{live_server.url}/admin/customers/customer/{customer.pk}/change/")
-    sync_api.expect(page.locator(".field-kyc_status")).to_be_visible()
-    sync_api.expect(page.get_by_role("link", name="Approve KYC")).to_have_count(0)
-    sync_api.expect(page.get_by_role("link", name="Fail KYC")).to_have_count(0)
-    assert Customer.objects.get(pk=customer.pk).kyc_status == KycStatus.PENDING
+        page.goto(customer_page)
+        expect(page.locator(".field-kyc_status")).to_be_visible()
+        expect(page.get_by_role("link", name="Approve KYC")).to_have_count(0)
+        expect(page.get_by_role("link", name="Fail KYC")).to_have_count(0)
+
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.PENDING
