@@ -21,6 +21,7 @@ from django.utils.timesince import timesince
 
 from customer_service.access import Channel
 from customer_service.errors import ServiceError
+from customers.accounts import account_activation_resend, account_awaits_activation
 from customers.admin import (
     CustomerAdmin,
     EstimatedCountPaginator,
@@ -148,6 +149,9 @@ class KycCustomerAdmin(CustomerAdmin):
             ObjectTool(DECISIONS[name].label, self.tool_url(f"kyc_{name}", customer))
             for name in available
         ]
+        if available_to_resend(request, customer):
+            url = self.tool_url("activation_resend", customer)
+            decisions.append(ObjectTool("Send a new activation link", url))
         return decisions + super().get_object_tools(request, customer)
 
     def get_urls(self):
@@ -161,7 +165,50 @@ class KycCustomerAdmin(CustomerAdmin):
             )
             for name in DECISIONS
         ]
-        return decisions + super().get_urls()
+        resend = path(
+            "<path:object_id>/activation/resend/",
+            self.admin_site.admin_view(self.activation_resend_view),
+            name=f"{prefix}_activation_resend",
+        )
+        return [*decisions, resend, *super().get_urls()]
+
+    def activation_resend_view(self, request, object_id):
+        """Follows up an approval whose link was lost or has expired."""
+        customer = self.customer_for_tool(request, object_id)
+        actor = admin_caller(request)
+        if not kyc_may_decide(actor):
+            raise PermissionDenied
+
+        form = forms.Form(request.POST if request.method == "POST" else None)
+        if not form.is_valid():
+            return self.render_action_form(
+                request,
+                customer,
+                form,
+                title=f"Send a new activation link: {customer}",
+                explanation="The customer is emailed a new link to choose "
+                "their password, valid for 72 hours. Links sent before stop "
+                "working.",
+                submit="Send the link",
+            )
+
+        try:
+            sent = account_activation_resend(
+                customer=customer, actor=actor, channel=Channel.ADMIN
+            )
+        except ServiceError as error:
+            self.message_user(request, error.detail, messages.ERROR)
+        else:
+            if sent:
+                message = (
+                    f"A new activation link was emailed to {customer}; "
+                    "earlier links no longer work."
+                )
+                self.message_user(request, message, messages.SUCCESS)
+            else:
+                message = f"No link sent: {customer} is not waiting to activate."
+                self.message_user(request, message, messages.WARNING)
+        return self.change_page_redirect(customer)
 
     def decision_view(self, request, object_id, name: str):
         customer = self.customer_for_tool(request, object_id)
@@ -202,6 +249,10 @@ class KycCustomerAdmin(CustomerAdmin):
             explanation=decision.explanation,
             submit=decision.label,
         )
+
+
+def available_to_resend(request, customer: Customer) -> bool:
+    return kyc_may_decide(admin_caller(request)) and account_awaits_activation(customer)
 
 
 # The customer page needs the KYC history and decisions, but the customers

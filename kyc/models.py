@@ -70,6 +70,7 @@ class KycSubject(Customer):
     class Meta:
         proxy = True
         verbose_name = "KYC subject"
+        verbose_name_plural = "KYC queue"
 
     @transition(
         field="kyc_status",

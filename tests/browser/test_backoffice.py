@@ -78,7 +78,8 @@ def test_operations_approve_a_customer_from_the_queue(
     customer = CustomerFactory(first_name="Grace", last_name="Hopper")
 
     with open_page() as page:
-        sign_in(page, live_server, operations_user, "/admin/kyc/kycsubject/")
+        sign_in(page, live_server, operations_user, "/admin/")
+        page.get_by_role("link", name="KYC queue").click()
         page.get_by_role("link", name="Grace Hopper").click()
         page.get_by_role("link", name="Approve KYC").click()
         page.get_by_role("button", name="Approve KYC").click()

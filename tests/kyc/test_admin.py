@@ -407,3 +407,61 @@ class TestRoles:
 
         customer.refresh_from_db()
         assert customer.kyc_status == KycStatus.VERIFIED
+
+
+def approved_customer() -> Customer:
+    customer = CustomerFactory()
+    kyc_approve(customer=customer, actor=SYSTEM, channel=Channel.SYSTEM)
+    return Customer.objects.get(pk=customer.pk)
+
+
+def resend_url(customer) -> str:
+    return f"/admin/customers/customer/{customer.pk}/activation/resend/"
+
+
+class TestActivationResend:
+    def test_operations_see_the_button_for_a_customer_waiting_to_activate(
+        self, operations
+    ):
+        customer = approved_customer()
+
+        page = operations.get(change_url(customer)).content.decode()
+
+        assert resend_url(customer) in page
+
+    def test_no_button_once_the_password_is_chosen(self, operations):
+        customer = approved_customer()
+        customer.user.set_password("a long enough passphrase")
+        customer.user.save()
+
+        page = operations.get(change_url(customer)).content.decode()
+
+        assert resend_url(customer) not in page
+
+    def test_operations_send_a_new_link(
+        self, operations, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        customer = approved_customer()
+        mailoutbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = operations.post(resend_url(customer))
+
+        assert response.status_code == 302
+        assert len(mailoutbox) == 1
+        assert mailoutbox[0].to == [customer.email]
+        assert any("new activation link" in m for m in messages_of(response))
+
+    def test_support_sees_no_button_and_a_hand_made_post_sends_nothing(
+        self, support, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        customer = approved_customer()
+        mailoutbox.clear()
+
+        page = support.get(change_url(customer)).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = support.post(resend_url(customer))
+
+        assert resend_url(customer) not in page
+        assert response.status_code == 403
+        assert mailoutbox == []
