@@ -1,6 +1,6 @@
 """One access-log line per request, carrying a request id.
 
-The line names the matched route pattern (``api/v1/customers/<str:ref>``),
+The line names the matched route pattern (``api/v1/customers/<str:id>``),
 never the raw path or query string: those can hold an email address or a
 token.
 """
@@ -43,6 +43,7 @@ class RequestLogMiddleware:
 
 def route_of(request) -> str:
     match = getattr(request, "resolver_match", None)
-    if match is None or not match.route:
+    # The API's catch-all matches what no route does.
+    if match is None or not match.route or match.url_name == "api-not-found":
         return "<unmatched>"
     return "/" + match.route

@@ -13,18 +13,22 @@ Settings live in ``OAUTH2_PROVIDER`` (customer_service.settings.base).
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import JsonResponse
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     AbstractApplication,
     get_access_token_model,
     get_application_model,
+    get_grant_model,
     redirect_to_uri_allowed,
 )
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -43,6 +47,9 @@ from customer_service.models import ServiceClient, validate_service_scopes
 logger = logging.getLogger(__name__)
 
 CUSTOMER_APP_CLIENT_ID = "customer-app"
+
+# RFC 7636: an S256 challenge is the base64url SHA-256 of the verifier.
+S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def is_customer_app(application) -> bool:
@@ -81,8 +88,59 @@ class GrantedScopes(BaseScopes):
         return self.get_available_scopes(application, request)
 
 
+def fits_column(value, model, field: str) -> bool:
+    """Whether the database can hold a value: PostgreSQL refuses NUL."""
+    if value is None:
+        return True
+    return (
+        isinstance(value, str)
+        and "\x00" not in value
+        and len(value) <= model._meta.get_field(field).max_length
+    )
+
+
+def holds_nul(request) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for params in (request.GET, request.POST)
+        for key, values in params.lists()
+    )
+
+
+def refuses_nul(view):
+    """Wrap an OAuth endpoint: a NUL anywhere in its parameters is a 400.
+
+    The toolkit stores or looks up several parameters as they come (codes,
+    challenges, resource indicators); PostgreSQL cannot hold NUL in text.
+    """
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if holds_nul(request):
+            return JsonResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": "Parameters must not contain NUL.",
+                },
+                status=400,
+                headers={"Cache-Control": "no-store"},
+            )
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 class CustomerServiceOAuth2Validator(OAuth2Validator):
-    """The toolkit's validator, with this service's rules on top."""
+    """The toolkit's validator, with this service's rules on top.
+
+    Values the database cannot hold never reach a query: the client gets
+    the usual OAuth error instead of a server error.
+    """
+
+    def _load_application(self, client_id, request):
+        if not fits_column(client_id, get_application_model(), "client_id"):
+            return None
+        return super()._load_application(client_id, request)
 
     def _load_access_token(self, token):
         # One query for everything a request needs to know its caller.
@@ -120,14 +178,25 @@ class CustomerServiceOAuth2Validator(OAuth2Validator):
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         # oauthlib takes an empty challenge for a given one; no code is
         # issued that the token endpoint would refuse anyway.
-        if not request.code_challenge or request.code_challenge_method != "S256":
+        if (
+            request.code_challenge_method != "S256"
+            or not isinstance(request.code_challenge, str)
+            or not S256_CHALLENGE.fullmatch(request.code_challenge)
+        ):
             raise errors.InvalidRequestError(
                 description="PKCE with the S256 method is required.",
                 request=request,
             )
+        # Stored with the code although this server does not use OpenID.
+        if not fits_column(request.nonce, get_grant_model(), "nonce"):
+            raise errors.InvalidRequestError(
+                description="The nonce is not valid.", request=request
+            )
         super().save_authorization_code(client_id, code, request)
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if not fits_column(code, get_grant_model(), "code"):
+            return False
         # A code outlives nothing: a customer closed since signing in
         # gets no token for it.
         valid = super().validate_code(client_id, code, client, request)

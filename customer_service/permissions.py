@@ -23,7 +23,14 @@ from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
 from rest_framework.permissions import BasePermission
 
-from customer_service.access import Caller, CallerKind, Scope, caller_of
+from customer_service.access import (
+    OAUTH_SCOPES,
+    SERVICE_SCOPES,
+    Caller,
+    CallerKind,
+    Scope,
+    caller_of,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class ScopePermission(BasePermission):
     """Applies the view's ``access_rules``; fails closed without a rule."""
 
     def has_permission(self, request, view) -> bool:
+        if request.method == "OPTIONS":
+            # Answered with the Allow header only (AllowHeaderOnly).
+            return True
         rule = rule_for(view, request.method)
         if rule is None:
             # No handler either: let the view answer 405.
@@ -85,9 +95,26 @@ def sees_inactive(caller: Caller) -> bool:
 
 
 class ScopedOAuth2Scheme(DjangoOAuthToolkitScheme):
-    """Documents each operation's scopes from its ``access_rules``."""
+    """Documents each operation's scopes from its ``access_rules``.
+
+    Each flow offers only what its clients can get: the customer app
+    ``profile``, services their service scopes.
+    """
 
     priority = 1
+
+    def get_security_definition(self, auto_schema):
+        definition = super().get_security_definition(auto_schema)
+        flows = definition["flows"]
+        flows["authorizationCode"]["scopes"] = {
+            str(Scope.PROFILE): OAUTH_SCOPES[Scope.PROFILE]
+        }
+        flows["clientCredentials"]["scopes"] = {
+            name: text for name, text in OAUTH_SCOPES.items() if name in SERVICE_SCOPES
+        }
+        # Client credentials come without a refresh token.
+        flows["clientCredentials"].pop("refreshUrl", None)
+        return definition
 
     def get_security_requirement(self, auto_schema):
         rule = rule_for(auto_schema.view, auto_schema.method)

@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -146,6 +147,16 @@ def json_problem(request, *, status: int, code: str, detail: str) -> JsonRespons
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any method on an API path that matches nothing: a problem document.
+
+    Exempt from CSRF checks because it changes nothing; otherwise a POST
+    to a wrong path would get a CSRF page instead of a 404.
+    """
+    return json_problem(request, status=404, code="not_found", detail="Not found.")
 
 
 def api_aware_404(request, exception=None):

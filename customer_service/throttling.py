@@ -22,3 +22,17 @@ class CallerRateThrottle(ScopedRateThrottle):
         else:
             ident = f"address:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AddressRateThrottle(ScopedRateThrottle):
+    """The view's ``throttle_scope`` rate, counted per client address only.
+
+    For doors open to anyone, where a session cookie that happens to come
+    along must not give a caller a count of its own.
+    """
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": f"address:{self.get_ident(request)}",
+        }

@@ -1,9 +1,12 @@
-"""Activation of a customer's login: a web page and an API endpoint.
+"""Activation of a customer's login: a web page and API endpoints.
 
-Both set the first password from the emailed one-time link through
-``customers.accounts.account_activate``; after that the customer signs in
-through the app.
+The page and the API both set the first password from the emailed
+one-time link through ``customers.accounts.account_activate``, and share
+one rate per client address; after that the customer signs in through the
+app. A customer who lost the link, or let it expire, asks for a new one.
 """
+
+import math
 
 from django import forms
 from django.shortcuts import render
@@ -16,13 +19,29 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from customer_service.access import ANONYMOUS, Channel
 from customer_service.errors import ServiceError
 from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA
-from customers.accounts import account_activate, account_for_activation
-from customers.serializers import StrictSerializer
+from customer_service.throttling import AddressRateThrottle
+from customers.accounts import (
+    account_activate,
+    account_activation_resend,
+    account_for_activation,
+)
+from customers.selectors import customer_get_by_email
+from customers.serializers import (
+    StrictCharField,
+    StrictEmailField,
+    StrictSerializer,
+)
+
+TOO_MANY_ATTEMPTS = "Too many attempts. Please try again later."
+RESEND_MESSAGE = (
+    "If this email belongs to a verified customer who has not chosen a "
+    "password yet, a new activation link is on its way."
+)
 
 
 class ActivationForm(forms.Form):
@@ -59,6 +78,8 @@ def page(request, template: str, context=None, status: int = 200):
 )
 class AccountActivatePage(View):
     template_name = "account/activate.html"
+    # Shared with POST /api/v1/auth/activate: one count per address.
+    throttle_scope = "activate"
 
     def get(self, request, uid: str, token: str):
         try:
@@ -68,6 +89,14 @@ class AccountActivatePage(View):
         return self.form_page(request, ActivationForm())
 
     def post(self, request, uid: str, token: str):
+        throttle = AddressRateThrottle()
+        if not throttle.allow_request(request, self):
+            response = self.form_page(
+                request, ActivationForm(), error=TOO_MANY_ATTEMPTS, status=429
+            )
+            response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+            return response
+
         form = ActivationForm(request.POST)
         if not form.is_valid():
             return self.form_page(request, form)
@@ -85,19 +114,20 @@ class AccountActivatePage(View):
 
         return page(request, "account/activate_done.html")
 
-    def form_page(self, request, form: ActivationForm):
-        return page(request, self.template_name, {"form": form})
+    def form_page(
+        self, request, form: ActivationForm, *, error: str = "", status: int = 200
+    ):
+        context = {"form": form, "error": error}
+        return page(request, self.template_name, context, status=status)
 
     def invalid_link(self, request):
         return page(request, "account/activate_invalid.html", status=400)
 
 
 class AccountActivateInput(StrictSerializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    password = serializers.CharField(
-        max_length=4096, trim_whitespace=False, write_only=True
-    )
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    password = StrictCharField(max_length=4096, trim_whitespace=False, write_only=True)
 
 
 class AccountActivateView(APIView):
@@ -105,7 +135,7 @@ class AccountActivateView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "activate"
 
     @extend_schema(
@@ -134,3 +164,56 @@ class AccountActivateView(APIView):
         serializer.is_valid(raise_exception=True)
         account_activate(**serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActivationResendInput(StrictSerializer):
+    """The email the customer signed up with, in any letter case."""
+
+    email = StrictEmailField(max_length=254)
+
+
+class ActivationResendAccepted(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class ActivationResendView(APIView):
+    """A new activation link, for a customer who lost theirs or let it expire.
+
+    The answer is the same whoever the email belongs to, or if it belongs
+    to no one, so it cannot tell anybody who is a customer.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "activation_resend"
+
+    @extend_schema(
+        operation_id="account_activation_resend",
+        summary="Email a new activation link",
+        description=(
+            "For a verified customer who has not chosen a password yet: a new "
+            "link, valid for 72 hours, goes to their email and the earlier "
+            "links stop working. The answer is always the same 202, whether "
+            "or not the email belongs to such a customer. Throttled per "
+            "client address."
+        ),
+        request=ActivationResendInput,
+        responses={
+            202: ActivationResendAccepted,
+            400: OpenApiResponse(
+                PROBLEM_SCHEMA,
+                description="validation_error: not an email, or unknown fields",
+            ),
+            429: PROBLEM,
+        },
+    )
+    def post(self, request):
+        serializer = ActivationResendInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = customer_get_by_email(serializer.validated_data["email"])
+        if customer is not None:
+            account_activation_resend(
+                customer=customer, actor=ANONYMOUS, channel=Channel.API
+            )
+        return Response({"message": RESEND_MESSAGE}, status=status.HTTP_202_ACCEPTED)

@@ -3,6 +3,8 @@
 A customer has no login until KYC is verified. Approval creates a Django
 user with an unusable password and links it to the profile; the customer
 then follows a one-time link, valid for 72 hours, to choose a password.
+A customer whose link was lost or has expired can ask for a new one, which
+replaces every earlier link.
 
 The user row holds no personal data: its username is derived from the
 public id, and email and names stay on the profile.
@@ -13,6 +15,7 @@ import binascii
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,25 +28,20 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 from django.views.decorators.debug import sensitive_variables
 
-from customer_service.errors import FieldError, ServiceError
-from customers.errors import CustomerErrorCode
-from customers.models import Customer
+from customer_service.access import Caller, CallerKind, Channel, Scope
+from customer_service.errors import FieldError
+from customers.emails import email_send
+from customers.errors import (
+    ActivationResendNotAllowed,
+    CustomerErrorCode,
+    InvalidActivationLink,
+    PasswordRefused,
+)
+from customers.models import Customer, KycStatus
 
 logger = logging.getLogger(__name__)
 
 ACTIVATION_TIMEOUT = timedelta(hours=72)
-
-
-class InvalidActivationLink(ServiceError):
-    def __init__(self) -> None:
-        super().__init__(
-            status=400,
-            code=CustomerErrorCode.INVALID_ACTIVATION_LINK,
-            detail=(
-                "This activation link is not valid: it has expired or has "
-                "already been used."
-            ),
-        )
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -192,16 +190,91 @@ def password_check(*, password: str, customer: Customer) -> None:
     try:
         validate_password(password, owner)
     except ValidationError as error:
-        raise ServiceError(
-            status=400,
-            code="validation_error",
-            detail="The request has invalid fields.",
-            errors=[
+        raise PasswordRefused(
+            [
                 FieldError(
                     field="password",
-                    code=item.code or "invalid_password",
+                    code=item.code or CustomerErrorCode.INVALID_PASSWORD,
                     message=" ".join(item.messages),
                 )
                 for item in error.error_list
-            ],
+            ]
         ) from None
+
+
+def account_activation_resend(
+    *, customer: Customer, actor: Caller, channel: Channel
+) -> bool:
+    """Email a new activation link to a customer who has not activated yet.
+
+    Only a verified, active customer whose login has no password yet gets
+    one; for anyone else nothing happens and the answer is False, so a
+    caller learns nothing it could not already see. The new link replaces
+    the earlier ones: the unusable password that tokens hash is drawn
+    anew. The email leaves after commit.
+
+    Staff need the permission that decides KYC. Anyone else may ask: the
+    link only ever goes to the customer's own address.
+    """
+    if actor.kind in {CallerKind.STAFF, CallerKind.SERVICE} and not actor.has(
+        Scope.KYC_DECIDE
+    ):
+        raise ActivationResendNotAllowed()
+
+    with transaction.atomic():
+        # The profile first, then the login: the order deactivation uses.
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if locked.user_id is not None:
+            locked.user = (
+                get_user_model().objects.select_for_update().get(pk=locked.user_id)
+            )
+        if not account_awaits_activation(locked):
+            return False
+
+        locked.user.set_unusable_password()
+        locked.user.save(update_fields=["password"])
+        transaction.on_commit(
+            partial(activation_link_email_send, customer_id=locked.pk)
+        )
+
+    logger.info(
+        "new activation link for customer %s by %s via %s",
+        locked.public_id,
+        actor.label,
+        channel,
+    )
+    return True
+
+
+def account_awaits_activation(customer: Customer) -> bool:
+    """Verified and active, with a login whose password is not chosen yet.
+
+    The only case in which a new activation link helps; the admin shows
+    its button by this.
+    """
+    user = customer.user if customer.user_id is not None else None
+    return (
+        customer.is_active
+        and customer.kyc_status == KycStatus.VERIFIED
+        and user is not None
+        and user.is_active
+        and not user.has_usable_password()
+    )
+
+
+def activation_email_context(customer: Customer) -> dict:
+    """What an email carrying a fresh activation link needs."""
+    return {
+        "first_name": customer.first_name,
+        "activation_url": activation_url(customer),
+        "valid_hours": int(ACTIVATION_TIMEOUT.total_seconds() // 3600),
+    }
+
+
+def activation_link_email_send(*, customer_id: int) -> None:
+    customer = Customer.objects.select_related("user").get(pk=customer_id)
+    email_send(
+        customer=customer,
+        template="activation_link",
+        context=activation_email_context(customer),
+    )

@@ -15,6 +15,11 @@ class CustomerErrorCode(StrEnum):
     FIELD_NOT_UPDATABLE = "field_not_updatable"
     PRECONDITION_REQUIRED = "precondition_required"
     INVALID_IF_MATCH = "invalid_if_match"
+    VALIDATION_ERROR = "validation_error"
+    # A password Django's validators refuse without naming a rule. (An
+    # error code, not a secret.)
+    INVALID_PASSWORD = "invalid_password"  # noqa: S105
+    PERMISSION_DENIED = "permission_denied"
 
 
 class EmailTaken(ServiceError):
@@ -32,6 +37,41 @@ class ExternalIdTaken(ServiceError):
             status=409,
             code=CustomerErrorCode.EXTERNAL_ID_TAKEN,
             detail="A customer with this externalId already exists.",
+        )
+
+
+class InvalidActivationLink(ServiceError):
+    """Unknown, used or expired: the caller is never told which."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            status=400,
+            code=CustomerErrorCode.INVALID_ACTIVATION_LINK,
+            detail=(
+                "This activation link is not valid: it has expired or has "
+                "already been used."
+            ),
+        )
+
+
+class PasswordRefused(ServiceError):
+    """The password breaks Django's rules; ``errors`` names each one."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(
+            status=400,
+            code=CustomerErrorCode.VALIDATION_ERROR,
+            detail="The request has invalid fields.",
+            errors=errors,
+        )
+
+
+class ActivationResendNotAllowed(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=403,
+            code=CustomerErrorCode.PERMISSION_DENIED,
+            detail="You are not allowed to send activation links.",
         )
 
 

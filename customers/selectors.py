@@ -55,5 +55,10 @@ def customer_exists_by_email(email: str) -> bool:
     return Customer.objects.filter(email__iexact=email).exists()
 
 
+def customer_get_by_email(email: str) -> Customer | None:
+    """The profile with this email in any letter case, active or not."""
+    return Customer.objects.filter(email__iexact=email).first()
+
+
 def customer_exists_by_external_id(external_id: str) -> bool:
     return Customer.objects.filter(external_id=external_id).exists()

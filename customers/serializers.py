@@ -12,6 +12,8 @@ from customers.errors import FieldNotUpdatable
 from customers.models import Address, KycStatus
 from customers.validators import validate_external_id, validate_printable
 
+NOT_A_STRING = "Not a valid string."
+
 
 class StrictSerializer(serializers.Serializer):
     """Rejects fields it does not know instead of silently dropping them."""
@@ -31,26 +33,75 @@ class StrictSerializer(serializers.Serializer):
         return values
 
 
-def name_field(*, required: bool = True) -> serializers.CharField:
-    return serializers.CharField(
+class StringOnly:
+    """For text fields: only a JSON string is text, and never with NUL.
+
+    DRF's own text fields turn numbers into text, so ``1e999`` would be
+    stored as the name "inf". PostgreSQL cannot hold NUL, and fields that
+    parse their text (phone numbers) would otherwise drop it silently.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_A_STRING, code="invalid")
+        if "\x00" in data:
+            raise serializers.ValidationError(
+                "Null characters are not allowed.",
+                code="null_characters_not_allowed",
+            )
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StringOnly, serializers.CharField):
+    """The text field of every input.
+
+    An optional field that allows both blank and null takes null as blank:
+    apps often send null for "nothing here".
+    """
+
+    def validate_empty_values(self, data):
+        if data is None and self.allow_null and self.allow_blank:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+class StrictEmailField(StringOnly, serializers.EmailField):
+    pass
+
+
+class StrictPhoneNumberField(StringOnly, PhoneNumberField):
+    pass
+
+
+def name_field(*, required: bool = True) -> StrictCharField:
+    return StrictCharField(
         max_length=100,
         min_length=None if not required else 1,
         required=required,
         allow_blank=not required,
+        allow_null=not required,
+        validators=[validate_printable],
+    )
+
+
+def optional_text(*, max_length: int) -> StrictCharField:
+    """A line that may be left out, blank or null, all meaning empty."""
+    return StrictCharField(
+        max_length=max_length,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
         validators=[validate_printable],
     )
 
 
 class AddressInput(StrictSerializer):
-    line1 = serializers.CharField(max_length=200, validators=[validate_printable])
-    line2 = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    city = serializers.CharField(max_length=100, validators=[validate_printable])
-    region = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    postalCode = serializers.CharField(max_length=20, validators=[validate_printable])
+    line1 = StrictCharField(max_length=200, validators=[validate_printable])
+    line2 = optional_text(max_length=200)
+    city = StrictCharField(max_length=100, validators=[validate_printable])
+    region = optional_text(max_length=100)
+    postalCode = StrictCharField(max_length=20, validators=[validate_printable])
     country = serializers.ChoiceField(
         choices=[code for code, _ in countries],
         error_messages={"invalid_choice": "Use an ISO 3166-1 alpha-2 country code."},
@@ -71,14 +122,19 @@ class AddressInput(StrictSerializer):
 
 
 class CustomerCreateInput(StrictSerializer):
-    externalId = serializers.CharField(
-        max_length=64, required=False, validators=[validate_external_id]
+    """A sign-up. Optional fields may be left out or sent as null."""
+
+    externalId = StrictCharField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        validators=[validate_external_id],
     )
     firstName = name_field()
     lastName = name_field()
     nickname = name_field(required=False)
-    email = serializers.EmailField(max_length=254)
-    phone = PhoneNumberField()
+    email = StrictEmailField(max_length=254)
+    phone = StrictPhoneNumberField()
     address = AddressInput()
 
     def service_arguments(self) -> dict:
@@ -148,7 +204,11 @@ def optional(field: serializers.Field) -> serializers.Field:
 
 
 class CustomerUpdateInput(StrictSerializer):
-    """A change to a profile, validated as at sign-up."""
+    """A change to a profile, validated as at sign-up.
+
+    Null clears an optional field (``nickname``, ``address.line2``,
+    ``address.region``); required ones cannot be null.
+    """
 
     IMMUTABLE_FIELDS = ("id", "externalId", "email", "kycStatus", "createdAt")
     MODEL_FIELDS = {
@@ -162,7 +222,7 @@ class CustomerUpdateInput(StrictSerializer):
     firstName = optional(name_field())
     lastName = optional(name_field())
     nickname = name_field(required=False)
-    phone = optional(PhoneNumberField())
+    phone = optional(StrictPhoneNumberField())
     address = optional(AddressInput())
 
     def to_internal_value(self, data):
@@ -193,8 +253,8 @@ class CustomerUpdated(serializers.Serializer):
 class CustomerExistsQuery(StrictSerializer):
     """Exactly one of ``email`` or ``externalId``."""
 
-    email = serializers.EmailField(max_length=254, required=False)
-    externalId = serializers.CharField(
+    email = StrictEmailField(max_length=254, required=False)
+    externalId = StrictCharField(
         max_length=64, required=False, validators=[validate_external_id]
     )
 

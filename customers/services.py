@@ -10,6 +10,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from customer_service.access import Caller, CallerKind, Channel
+from customer_service.errors import ServiceError
 from customers.errors import EmailTaken, ExternalIdTaken, VersionConflict
 from customers.models import Address, Customer, CustomerChange
 from customers.validators import normalize_email
@@ -61,7 +62,10 @@ def customer_create(
         with transaction.atomic():
             customer.save(force_insert=True)
     except IntegrityError as error:
-        raise unique_violation(error) from None
+        taken = unique_violation(error)
+        if taken is None:
+            raise
+        raise taken from None
 
     logger.info("customer %s signed up", customer.public_id)
     return customer
@@ -236,13 +240,28 @@ def current_version_of(customer: Customer) -> int:
     return Customer.objects.values_list("version", flat=True).get(pk=customer.pk)
 
 
-def unique_violation(error: IntegrityError) -> Exception:
-    """Map a unique-constraint failure to the error a client should see."""
-    message = str(error).lower()
-    cause = getattr(error, "__cause__", None)
-    constraint = getattr(getattr(cause, "diag", None), "constraint_name", "") or ""
-    if "customer_email_ci_unique" in (constraint + message):
-        return EmailTaken()
-    if "external_id" in (constraint + message):
-        return ExternalIdTaken()
-    return error
+# The unique constraints a sign-up can break, by the name PostgreSQL
+# reports and by the message SQLite gives.
+TAKEN_BY_CONSTRAINT = {
+    "customer_email_ci_unique": EmailTaken,
+    "customers_customer_external_id_key": ExternalIdTaken,
+}
+TAKEN_BY_SQLITE_MESSAGE = {
+    "UNIQUE constraint failed: index 'customer_email_ci_unique'": EmailTaken,
+    "UNIQUE constraint failed: customers_customer.external_id": ExternalIdTaken,
+}
+
+
+def unique_violation(error: IntegrityError) -> ServiceError | None:
+    """The error a client should see for a taken email or externalId.
+
+    None for any other integrity error, such as a check constraint: that
+    is a bug to surface, not a conflict to report.
+    """
+    diagnostics = getattr(error.__cause__, "diag", None)
+    constraint = getattr(diagnostics, "constraint_name", None)
+    if constraint is not None:
+        taken = TAKEN_BY_CONSTRAINT.get(constraint)
+    else:
+        taken = TAKEN_BY_SQLITE_MESSAGE.get(str(error))
+    return taken() if taken is not None else None

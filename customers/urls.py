@@ -4,7 +4,7 @@ from customers import views
 
 urlpatterns = [
     path("customers", views.CustomerCollectionView.as_view(), name="customer-list"),
-    # Before customers/<ref>, which would take these words for an id.
+    # Before customers/<id>, which would take these words for an id.
     path("customers/me", views.OwnProfileView.as_view(), name="customer-me"),
     path(
         "customers/exists", views.CustomerExistsView.as_view(), name="customer-exists"

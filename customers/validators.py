@@ -23,6 +23,15 @@ def validate_printable(value: str) -> None:
         )
 
 
+# Removed before the check of free text that may run over several lines.
+LAYOUT_CHARACTERS = str.maketrans("", "", "\n\r\t")
+
+
+def validate_multiline(value: str) -> None:
+    """Free text: as ``validate_printable``, but lines and tabs allowed."""
+    validate_printable(value.translate(LAYOUT_CHARACTERS))
+
+
 def normalize_email(value: str) -> str:
     """Trim and lower-case the domain; the local part keeps its case."""
     local, _, domain = value.strip().rpartition("@")

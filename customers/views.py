@@ -1,5 +1,8 @@
 import re
+from datetime import datetime
 
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_aware
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,7 +15,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from customer_service.access import Channel, Scope, caller_of
-from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA
+from customer_service.openapi import (
+    LOCATION_HEADER,
+    PROBLEM,
+    PROBLEM_SCHEMA,
+    etag_header,
+)
 from customer_service.permissions import (
     ANYONE,
     Rule,
@@ -60,7 +68,7 @@ READ_ERRORS = {
         'available." for a closed profile (staff still see it).',
     ),
 }
-ETAG = OpenApiParameter(
+IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
@@ -89,6 +97,7 @@ PUBLIC_ID = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The public id."
 )
 STRONG_ETAG = re.compile(r'^"([1-9][0-9]{0,9})"$')
+PAGE_SIZE = re.compile(r"[0-9]{1,3}")
 
 
 def profile_response(
@@ -149,13 +158,43 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "pageSize"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not PAGE_SIZE.fullmatch(value) or not 1 <= int(value) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(value)
+
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor."]}
-            ) from None
+            raise self.invalid_cursor() from None
+        # DRF checks the offset but hands the position to the database as
+        # it came; a forged one must not reach the query.
+        position = cursor.position if cursor is not None else None
+        if position is not None and creation_time(position) is None:
+            raise self.invalid_cursor()
+        return cursor
+
+    def invalid_cursor(self) -> ValidationError:
+        return ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+
+
+def creation_time(position: str) -> datetime | None:
+    """The time a cursor position names: exact, with its time zone."""
+    try:
+        moment = parse_datetime(position)
+    except ValueError:
+        return None
+    return moment if moment is not None and is_aware(moment) else None
 
 
 class CustomerCollectionView(GenericAPIView):
@@ -197,7 +236,11 @@ class CustomerCollectionView(GenericAPIView):
         "`customers:read_pii`, who also get contact data. Services do not "
         "see closed profiles; staff do.",
         parameters=[
-            OpenApiParameter("pageSize", OpenApiTypes.INT, description="1 to 200"),
+            OpenApiParameter(
+                "pageSize",
+                {"type": "integer", "minimum": 1, "maximum": 200},
+                description="1 to 200; 50 when left out.",
+            ),
         ],
         responses={
             200: CustomerOutput(many=True),
@@ -218,6 +261,9 @@ class CustomerCollectionView(GenericAPIView):
     @extend_schema(
         operation_id="customers_create",
         summary="Sign a customer up",
+        description="Optional fields (`externalId`, `nickname`, "
+        "`address.line2`, `address.region`) may be left out or sent as null.",
+        parameters=[LOCATION_HEADER, etag_header(201)],
         request=CustomerCreateInput,
         responses={
             201: CustomerCreated,
@@ -257,6 +303,7 @@ class OwnProfileView(APIView):
     @extend_schema(
         operation_id="customers_me",
         summary="Read your own profile",
+        parameters=[etag_header(200)],
         responses={200: CustomerOutput, 401: READ_ERRORS[401], 403: PROBLEM},
     )
     def get(self, request):
@@ -265,7 +312,7 @@ class OwnProfileView(APIView):
     @extend_schema(
         operation_id="customers_me_update",
         summary="Change your own profile",
-        parameters=[ETAG],
+        parameters=[IF_MATCH, etag_header(200, 409)],
         request=CustomerUpdateInput,
         responses={200: CustomerUpdated, **UPDATE_ERRORS},
     )
@@ -319,7 +366,7 @@ class CustomerDetailView(APIView):
         description="The owner sees everything; `customers:read` sees the "
         "profile without contact data, `customers:read_pii` adds email, "
         "phone and address.",
-        parameters=[PUBLIC_ID],
+        parameters=[PUBLIC_ID, etag_header(200)],
         responses={200: CustomerOutput, **READ_ERRORS},
     )
     def get(self, request, id: str):
@@ -329,7 +376,7 @@ class CustomerDetailView(APIView):
     @extend_schema(
         operation_id="customers_update",
         summary="Change your own profile by its id",
-        parameters=[PUBLIC_ID, ETAG],
+        parameters=[PUBLIC_ID, IF_MATCH, etag_header(200, 409)],
         request=CustomerUpdateInput,
         responses={200: CustomerUpdated, **UPDATE_ERRORS},
     )
@@ -353,7 +400,8 @@ class CustomerByExternalIdView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 description="1 to 64 letters, digits and ._:-",
-            )
+            ),
+            etag_header(200),
         ],
         responses={200: CustomerOutput, **READ_ERRORS},
     )

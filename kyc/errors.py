@@ -13,6 +13,9 @@ class KycErrorCode(StrEnum):
     CONDITION_FAILED = "kyc_condition_failed"
     INVALID_REASON = "invalid_reason"
     PERMISSION_DENIED = "permission_denied"
+    VALIDATION_ERROR = "validation_error"
+    # Per field, as the API's serializers name the same problem.
+    MAX_LENGTH = "max_length"
 
 
 class InvalidTransition(ServiceError):
@@ -43,6 +46,25 @@ class InvalidReason(ServiceError):
                     code=KycErrorCode.INVALID_REASON,
                     message="Choose one of the listed reason codes.",
                 )
+            ],
+        )
+
+
+class TextTooLong(ServiceError):
+    """Free text over its limit, from a caller that skipped the API."""
+
+    def __init__(self, limits: dict[str, int]) -> None:
+        super().__init__(
+            status=400,
+            code=KycErrorCode.VALIDATION_ERROR,
+            detail="The request has invalid fields.",
+            errors=[
+                FieldError(
+                    field=field,
+                    code=KycErrorCode.MAX_LENGTH,
+                    message=f"Ensure this field has no more than {limit} characters.",
+                )
+                for field, limit in limits.items()
             ],
         )
 

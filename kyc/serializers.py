@@ -3,7 +3,8 @@
 from rest_framework import serializers
 
 from customers.models import KycStatus
-from customers.serializers import CustomerOutput, StrictSerializer
+from customers.serializers import CustomerOutput, StrictCharField, StrictSerializer
+from customers.validators import validate_multiline, validate_printable
 from kyc.models import (
     NOTE_MAX_LENGTH,
     REFERENCE_MAX_LENGTH,
@@ -14,25 +15,66 @@ from kyc.models import (
 )
 
 
-def reference_field() -> serializers.CharField:
-    return serializers.CharField(
+def reference_field() -> StrictCharField:
+    return StrictCharField(
         max_length=REFERENCE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
+        validators=[validate_printable],
         help_text="The KYC provider's own case id.",
     )
 
 
-def note_field() -> serializers.CharField:
-    return serializers.CharField(
-        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+def note_field() -> StrictCharField:
+    return StrictCharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_multiline],
     )
 
 
+# An approval's reason is a one-line summary; longer text goes in the note.
+APPROVAL_REASON_MAX_LENGTH = 200
+
+
 class KycApproveInput(StrictSerializer):
+    """An approval. `reason` and `note` are both kept as the history's note,
+    so give one of them, not both.
+    """
+
+    # Approvals have no reason codes: a free-text reason is a note, shown
+    # like any note only to readers allowed to see personal data.
+    reason = StrictCharField(
+        max_length=APPROVAL_REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_printable],
+        help_text=(
+            "Why the identity was accepted, one line of free text; kept in "
+            "the history as the note. Give this or `note`, not both."
+        ),
+    )
     reference = reference_field()
     note = note_field()
+
+    def validate(self, attrs):
+        if attrs["reason"] and attrs["note"]:
+            raise serializers.ValidationError(
+                {"reason": "Give the reason or a note, not both."},
+                code="reason_and_note",
+            )
+        return attrs
+
+    def service_arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "reference": data["reference"],
+            "note": data["reason"] or data["note"],
+        }
 
 
 class KycFailInput(StrictSerializer):
@@ -44,9 +86,28 @@ class KycFailInput(StrictSerializer):
     note = note_field()
 
 
+class KycDecidedCustomer(CustomerOutput):
+    """The decided customer: `id` and `kycStatus` for every caller that
+    decides; the rest of the profile with `customers:read`, and contact data
+    with `customers:read_pii`, as a read of the profile shows it.
+    """
+
+    ALWAYS = ("id", "kycStatus")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The short form, for callers that may not read the profile.
+        if not self.context.get("include_profile", True):
+            return {name: fields[name] for name in self.ALWAYS}
+        for name, field in fields.items():
+            if name not in self.ALWAYS:
+                field.required = False
+        return fields
+
+
 class KycDecided(serializers.Serializer):
     message = serializers.CharField()
-    customer = CustomerOutput()
+    customer = KycDecidedCustomer()
 
 
 class KycEventOutput(serializers.Serializer):

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import F
 
 from customer_service.access import Caller, CallerKind, Channel
-from customer_service.errors import FieldError, ServiceError
 from customers.accounts import account_create_for
 from customers.models import Customer, KycStatus
 from kyc.emails import kyc_approved_email_send, kyc_failed_email_send
@@ -23,6 +22,7 @@ from kyc.errors import (
     DecisionNotAllowed,
     InvalidReason,
     InvalidTransition,
+    TextTooLong,
 )
 from kyc.models import (
     NOTE_MAX_LENGTH,
@@ -173,22 +173,13 @@ def client_id_of(actor: Caller) -> str:
 
 
 def text_check(*, reference: str, note: str) -> None:
-    errors = [
-        FieldError(
-            field=field,
-            code="max_length",
-            message=f"Ensure this field has no more than {limit} characters.",
-        )
+    too_long = {
+        field: limit
         for field, value, limit in (
             ("reference", reference, REFERENCE_MAX_LENGTH),
             ("note", note, NOTE_MAX_LENGTH),
         )
         if len(value) > limit
-    ]
-    if errors:
-        raise ServiceError(
-            status=400,
-            code="validation_error",
-            detail="The request has invalid fields.",
-            errors=errors,
-        )
+    }
+    if too_long:
+        raise TextTooLong(too_long)

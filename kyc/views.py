@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customer_service.access import Caller, CallerKind, Channel, Scope, caller_of
-from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA
+from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA, etag_header
 from customer_service.permissions import (
     Rule,
     ScopePermission,
+    sees_inactive,
     sees_pii,
 )
 from customers.models import Customer
@@ -56,8 +57,27 @@ def customer_by_public_id(value: str) -> Customer:
     return customer
 
 
+def reads_profile(caller: Caller, customer: Customer) -> bool:
+    """Whether a read of this profile would show it to the caller."""
+    return caller.has(Scope.READ) and (customer.is_active or sees_inactive(caller))
+
+
 def decision_response(customer: Customer, caller: Caller, message: str):
-    return profile_response(customer, message=message, include_pii=sees_pii(caller))
+    """The decision, showing the customer as far as the caller may read.
+
+    Deciding does not grant reading: without ``customers:read``, or for a
+    closed profile a service may no longer read, only the id and the new
+    status come back.
+    """
+    if reads_profile(caller, customer):
+        return profile_response(customer, message=message, include_pii=sees_pii(caller))
+    body = KycDecided(
+        {"message": message, "customer": customer},
+        context={"include_profile": False},
+    ).data
+    response = Response(body)
+    response["ETag"] = customer.etag
+    return response
 
 
 class KycApproveView(APIView):
@@ -69,8 +89,12 @@ class KycApproveView(APIView):
         summary="Approve a customer's KYC",
         description=(
             "Verifies the customer, creates their login and emails them an "
-            "activation link. Needs scope `kyc:decide`."
+            "activation link. Needs scope `kyc:decide`. The body is optional: "
+            "`reason` (one line of free text) or `note`, and `reference`. The "
+            "answer shows `id` and `kycStatus`; the rest of the profile needs "
+            "`customers:read` as well, contact data `customers:read_pii`."
         ),
+        parameters=[etag_header(200)],
         request=KycApproveInput,
         responses={200: KycDecided, **DECISION_ERRORS},
     )
@@ -82,7 +106,7 @@ class KycApproveView(APIView):
             customer=customer_by_public_id(id),
             actor=caller,
             channel=Channel.API,
-            **serializer.validated_data,
+            **serializer.service_arguments(),
         )
         return decision_response(customer, caller, APPROVED_MESSAGE)
 
@@ -96,8 +120,11 @@ class KycFailView(APIView):
         summary="Fail a customer's KYC",
         description=(
             "Records that verification did not succeed, with a reason code, "
-            "and emails the customer. Needs scope `kyc:decide`."
+            "and emails the customer. Needs scope `kyc:decide`. The answer "
+            "shows `id` and `kycStatus`; the rest of the profile needs "
+            "`customers:read` as well, contact data `customers:read_pii`."
         ),
+        parameters=[etag_header(200)],
         request=KycFailInput,
         responses={200: KycDecided, **DECISION_ERRORS},
     )

@@ -199,12 +199,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["customer_service.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "customer_service.openapi.AutoSchema",
+    # OPTIONS answers with the Allow header only: open to all, leaks nothing.
+    "DEFAULT_METADATA_CLASS": "customer_service.metadata.AllowHeaderOnly",
     "EXCEPTION_HANDLER": "customer_service.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     # Each scope's rate comes from <SCOPE>_RATE, e.g. SIGNUP_RATE=30/hour.
@@ -212,6 +214,8 @@ REST_FRAMEWORK = {
         "signup": env_str("SIGNUP_RATE", "30/hour"),
         "exists": env_str("EXISTS_RATE", "600/minute"),
         "activate": env_str("ACTIVATE_RATE", "20/hour"),
+        # Requests for a new activation link, per client address.
+        "activation_resend": env_str("ACTIVATION_RESEND_RATE", "5/hour"),
         # Failed customer sign-ins, counted per address and per email.
         "signin": env_str("SIGNIN_RATE", "10/hour"),
     },
@@ -239,6 +243,10 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_REFRESH_URL": "/oauth/token/",
     # Profiles and KYC history share the KYC states: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {"KycStatusEnum": "customers.models.KycStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "customer_service.openapi.problem_media_type",
+    ],
 }
 
 # HTTPS protections, on whenever DEBUG is off (override behind a TLS proxy).
@@ -324,6 +332,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own handlers would print errors a second time, unredacted
+        # (under DEBUG), or mail request dumps once ADMINS is set. Its
+        # records go through the root handler only.
+        "django": {"handlers": [], "propagate": True},
         # runserver's own access line carries the query string (an email in
         # /customers/exists); our middleware writes a safe line instead.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.utils.log import AdminEmailHandler
 
 from customer_service.logging import RedactPersonalDataFilter, redact
 from tests.customers.test_signup import URL, signup_body
@@ -69,3 +70,26 @@ def test_redaction_filter_rewrites_the_record():
     RedactPersonalDataFilter().filter(record)
 
     assert record.getMessage() == "user [email]"
+
+
+def test_django_records_go_only_through_the_redacting_root_handler():
+    chain = [logging.getLogger("django.request"), logging.getLogger("django")]
+
+    assert [logger.handlers for logger in chain] == [[], []]
+    assert all(logger.propagate for logger in chain)
+    assert any(
+        isinstance(log_filter, RedactPersonalDataFilter)
+        for handler in logging.getLogger().handlers
+        for log_filter in handler.filters
+    )
+
+
+def test_no_logger_mails_request_dumps_to_admins():
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+
+    assert not [
+        handler
+        for logger in loggers
+        for handler in getattr(logger, "handlers", [])
+        if isinstance(handler, AdminEmailHandler)
+    ]

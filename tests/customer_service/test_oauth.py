@@ -172,6 +172,21 @@ class TestEndpoints:
         assert revoked.status_code == 200
         assert bearer(token).get("/api/v1/customers/me").status_code == 401
 
+    def test_services_get_tokens_without_a_csrf_token(self):
+        issued = service_client_create(name="crm", scopes=["customers:read"])
+
+        response = Client(enforce_csrf_checks=True).post(
+            "/oauth/token/",
+            {
+                "grant_type": "client_credentials",
+                "client_id": issued.client_id,
+                "client_secret": issued.client_secret,
+            },
+        )
+
+        assert response.status_code == 200, response.content
+        assert response.json()["scope"] == "customers:read"
+
     @pytest.mark.parametrize(
         "path",
         [

@@ -70,11 +70,15 @@ def test_cache_url_selects_djangos_redis_backend_shared_by_all_workers():
     assert backend == "django.core.cache.backends.redis.RedisCache"
 
 
-def test_throttle_rates_come_from_the_environment():
+@pytest.mark.parametrize(
+    ("scope", "variable"),
+    [("signup", "SIGNUP_RATE"), ("activation_resend", "ACTIVATION_RESEND_RATE")],
+)
+def test_throttle_rates_come_from_the_environment(scope, variable):
     rates = settings_value(
-        "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['signup']",
+        f"settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['{scope}']",
         **PRODUCTION_ENV,
-        SIGNUP_RATE="5/minute",
+        **{variable: "5/minute"},
     )
 
     assert rates == "5/minute"

@@ -43,6 +43,8 @@ EVENT_FOR_OWNER = frozenset(
 )
 EVENT = EVENT_FOR_OWNER | {"reason", "reference"}
 EVENT_WITH_NOTE = EVENT | {"note"}
+# A KYC decision shows the decided customer as far as the caller may read.
+DECIDED = frozenset({"id", "kycStatus"})
 
 # Routes that are not part of the API's access model.
 NOT_ENDPOINTS = {"api/v1/schema", "api/v1/docs"}
@@ -315,7 +317,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
         ),
     ),
     ("POST", "api/v1/customers/<str:id>/kyc/approve"): (
-        Call(path=profile_path("/kyc/approve"), body=lambda world: {}),
+        Call(
+            path=profile_path("/kyc/approve"),
+            body=lambda world: {},
+            fields=lambda body: set(body["customer"]),
+        ),
         Row(
             anonymous=401,
             owner=403,
@@ -323,15 +329,19 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             read=403,
             read_pii=403,
             exists=403,
-            kyc_decide=200,
+            kyc_decide=Ok(200, DECIDED),
             read_with_pii=403,
             support=403,
-            operations=200,
-            superuser=200,
+            operations=Ok(200, PROFILE),
+            superuser=Ok(200, PROFILE),
         ),
     ),
     ("POST", "api/v1/customers/<str:id>/kyc/fail"): (
-        Call(path=profile_path("/kyc/fail"), body=lambda world: {"reason": "other"}),
+        Call(
+            path=profile_path("/kyc/fail"),
+            body=lambda world: {"reason": "other"},
+            fields=lambda body: set(body["customer"]),
+        ),
         Row(
             anonymous=401,
             owner=403,
@@ -339,11 +349,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             read=403,
             read_pii=403,
             exists=403,
-            kyc_decide=200,
+            kyc_decide=Ok(200, DECIDED),
             read_with_pii=403,
             support=403,
-            operations=200,
-            superuser=200,
+            operations=Ok(200, PROFILE),
+            superuser=Ok(200, PROFILE),
         ),
     ),
     ("GET", "api/v1/customers/<str:id>/kyc/history"): (
@@ -388,6 +398,27 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             support=400,
             operations=400,
             superuser=400,
+        ),
+    ),
+    ("POST", "api/v1/auth/activation/resend"): (
+        # Open to anyone by design, with one answer whatever the email: it
+        # must not tell who is a customer, so credentials change nothing.
+        Call(
+            path=lambda world: "/api/v1/auth/activation/resend",
+            body=lambda world: {"email": world.owner.email},
+        ),
+        Row(
+            anonymous=Ok(202, frozenset({"message"})),
+            owner=Ok(202, frozenset({"message"})),
+            other_customer=Ok(202, frozenset({"message"})),
+            read=Ok(202, frozenset({"message"})),
+            read_pii=Ok(202, frozenset({"message"})),
+            exists=Ok(202, frozenset({"message"})),
+            kyc_decide=Ok(202, frozenset({"message"})),
+            read_with_pii=Ok(202, frozenset({"message"})),
+            support=Ok(202, frozenset({"message"})),
+            operations=Ok(202, frozenset({"message"})),
+            superuser=Ok(202, frozenset({"message"})),
         ),
     ),
 }

@@ -2,6 +2,8 @@
 
 The page /account/activate/<uid>/<token>/ and POST /api/v1/auth/activate
 share one service, so most rules are proved once and both doors once each.
+A customer who lost the link asks POST /api/v1/auth/activation/resend for
+a new one.
 """
 
 import re
@@ -16,24 +18,32 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from customer_service.access import SYSTEM, Channel
+from customer_service.access import ANONYMOUS, SYSTEM, Channel, resolve_caller
 from customer_service.errors import ServiceError
+from customers.account_activation_views import RESEND_MESSAGE
 from customers.accounts import (
-    ACTIVATION_TIMEOUT,
     ActivationTokenGenerator,
     account_activate,
+    account_activation_resend,
+    account_awaits_activation,
     account_create_for,
     activation_tokens,
     activation_uid,
     activation_url,
     customer_of_uid,
+    password_check,
 )
-from customers.factories import CustomerFactory
+from customers.errors import CustomerErrorCode, InvalidActivationLink, PasswordRefused
+from customers.factories import CustomerFactory, StaffUserFactory
 from customers.models import Customer
 from customers.services import customer_deactivate
+from kyc.services import kyc_approve, kyc_fail
 
 API = "/api/v1/auth/activate"
+RESEND_API = "/api/v1/auth/activation/resend"
 GOOD_PASSWORD = "violet-harbour-lantern-42"
+# The promise made to customers, written out rather than read from the code.
+VALID_FOR = timedelta(hours=72)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +111,8 @@ class TestActivationLink:
         ("offset", "valid"),
         [
             (timedelta(0), True),
-            (ACTIVATION_TIMEOUT - timedelta(minutes=1), True),
-            (ACTIVATION_TIMEOUT + timedelta(seconds=1), False),
+            (VALID_FOR - timedelta(minutes=1), True),
+            (VALID_FOR + timedelta(seconds=1), False),
         ],
     )
     def test_a_link_is_valid_for_72_hours(self, verified, offset, valid):
@@ -122,10 +132,18 @@ class TestActivationLink:
         uid = activation_uid(verified)
         token = default_token_generator.make_token(user_of(verified))
 
-        with pytest.raises(ServiceError) as refused:
+        with pytest.raises(InvalidActivationLink) as refused:
             account_activate(uid=uid, token=token, password=GOOD_PASSWORD)
 
-        assert refused.value.code == "invalid_activation_link"
+        assert refused.value.code is CustomerErrorCode.INVALID_ACTIVATION_LINK
+
+    def test_a_refused_password_carries_the_apps_error_codes(self, verified):
+        with pytest.raises(PasswordRefused) as refused:
+            password_check(password="1234", customer=verified)
+
+        assert refused.value.code is CustomerErrorCode.VALIDATION_ERROR
+        assert refused.value.status == 400
+        assert {e.field for e in refused.value.errors} == {"password"}
 
 
 class TestActivationPage:
@@ -183,7 +201,7 @@ class TestActivationPage:
     def test_an_expired_link_shows_a_clear_message(self, client, verified):
         url = page_url(verified)
 
-        with at(ACTIVATION_TIMEOUT + timedelta(minutes=1)):
+        with at(VALID_FOR + timedelta(minutes=1)):
             response = client.get(url)
 
         assert response.status_code == 400
@@ -241,7 +259,7 @@ class TestActivationApi:
     def test_an_expired_link_is_refused(self, verified):
         link = link_parts(verified)
 
-        with at(ACTIVATION_TIMEOUT + timedelta(minutes=1)):
+        with at(VALID_FOR + timedelta(minutes=1)):
             response = self.post(verified, link=link)
 
         assert response.json()["code"] == "invalid_activation_link"
@@ -336,3 +354,286 @@ def test_one_link_used_twice_at_once_sets_one_password():
     assert sorted(outcomes) == sorted([*winners, "invalid_activation_link"])
     assert len(winners) == 1
     assert user_of(customer).check_password(winners[0])
+
+
+@pytest.fixture
+def approved():
+    """A customer KYC has verified, who has not chosen a password yet."""
+    customer = CustomerFactory(first_name="Grace", last_name="Hopper")
+    kyc_approve(customer=customer, actor=SYSTEM, channel=Channel.SYSTEM)
+    customer.refresh_from_db()
+    return customer
+
+
+def resend(customer, actor=ANONYMOUS) -> bool:
+    return account_activation_resend(
+        customer=customer, actor=actor, channel=Channel.API
+    )
+
+
+def link_in(message) -> tuple[str, str]:
+    return re.search(r"/account/activate/([^/]+)/([^/]+)/", message.body).groups()
+
+
+def activated(customer):
+    uid, token = link_parts(customer)
+    account_activate(uid=uid, token=token, password=GOOD_PASSWORD)
+
+
+def login_disabled(customer):
+    type(customer.user).objects.filter(pk=customer.user_id).update(is_active=False)
+
+
+def closed(customer):
+    customer_deactivate(
+        customer=customer, actor=SYSTEM, channel=Channel.SYSTEM, reason="closed"
+    )
+
+
+def closed_with_login_left_enabled(customer):
+    # Not what deactivation does; the profile's state alone must refuse.
+    Customer.objects.filter(pk=customer.pk).update(is_active=False)
+
+
+class TestActivationResend:
+    def test_a_new_link_replaces_the_earlier_ones(
+        self, approved, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        earlier = link_parts(approved)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = resend(approved)
+
+        assert sent is True
+        (message,) = mailoutbox
+        assert message.to == [approved.email]
+        uid, token = link_in(message)
+        assert (uid, token) != earlier
+        assert activation_tokens.check_token(user_of(approved), token)
+        assert not activation_tokens.check_token(user_of(approved), earlier[1])
+        account_activate(uid=uid, token=token, password=GOOD_PASSWORD)
+        assert user_of(approved).check_password(GOOD_PASSWORD)
+
+    def test_the_email_leaves_only_after_commit(
+        self, approved, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        with django_capture_on_commit_callbacks() as callbacks:
+            resend(approved)
+            assert mailoutbox == []
+        for callback in callbacks:
+            callback()
+
+        assert len(mailoutbox) == 1
+
+    def test_the_email_says_the_new_link_is_valid_for_72_hours(
+        self, approved, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            resend(approved)
+
+        (message,) = mailoutbox
+        assert "Grace" in message.body
+        assert "72 hours" in message.body
+        assert "72 hours" in message.alternatives[0][0]
+        _, token = link_in(message)
+        with at(VALID_FOR - timedelta(minutes=1)):
+            assert activation_tokens.check_token(user_of(approved), token)
+
+    @pytest.mark.parametrize(
+        "state",
+        [
+            lambda customer: None,
+            lambda customer: kyc_fail(
+                customer=customer,
+                actor=SYSTEM,
+                channel=Channel.SYSTEM,
+                reason_code="other",
+            ),
+            # Not reachable through KYC; the status alone must refuse it.
+            account_create_for,
+        ],
+        ids=["pending", "failed", "pending with a login"],
+    )
+    def test_a_customer_not_verified_gets_nothing(
+        self, state, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        customer = CustomerFactory()
+        state(customer)
+        customer.refresh_from_db()
+        user = user_of(customer)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = resend(customer)
+
+        assert sent is False
+        assert not account_awaits_activation(customer)
+        assert mailoutbox == []
+        assert user_of(customer) == user
+        if user is not None:
+            assert user_of(customer).password == user.password
+
+    @pytest.mark.parametrize(
+        "change",
+        [activated, closed, closed_with_login_left_enabled, login_disabled],
+    )
+    def test_a_verified_customer_who_cannot_use_a_link_gets_nothing(
+        self, approved, change, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        assert account_awaits_activation(approved)
+        change(approved)
+        password = user_of(approved).password
+        mailoutbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = resend(approved)
+
+        assert sent is False
+        assert not account_awaits_activation(
+            Customer.objects.select_related("user").get(pk=approved.pk)
+        )
+        assert mailoutbox == []
+        assert user_of(approved).password == password
+
+    @pytest.mark.parametrize(
+        ("permissions", "allowed"),
+        [([], False), (["customers.view_customer"], False), (["kyc.decide_kyc"], True)],
+    )
+    def test_staff_need_the_permission_to_decide_kyc(
+        self, approved, permissions, allowed
+    ):
+        staff = resolve_caller(StaffUserFactory(permissions=permissions), None)
+
+        if allowed:
+            assert resend(approved, actor=staff) is True
+        else:
+            with pytest.raises(ServiceError) as refused:
+                resend(approved, actor=staff)
+            assert (refused.value.status, refused.value.code) == (
+                403,
+                CustomerErrorCode.PERMISSION_DENIED,
+            )
+
+    def test_nothing_personal_or_secret_is_logged(
+        self, approved, django_capture_on_commit_callbacks, mailoutbox, caplog
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            resend(approved)
+
+        _, token = link_in(mailoutbox[0])
+        assert str(approved.public_id) in caplog.text
+        for secret in (token, approved.email, "Grace", "Hopper"):
+            assert secret not in caplog.text
+
+
+class TestActivationResendApi:
+    @pytest.mark.parametrize(
+        ("who", "emails_sent"),
+        [
+            ("waiting", 1),
+            ("waiting, email in another letter case", 1),
+            ("unknown", 0),
+            ("pending", 0),
+            ("activated", 0),
+            ("closed", 0),
+        ],
+    )
+    def test_the_answer_is_the_same_whoever_the_email_belongs_to(
+        self, approved, who, emails_sent, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        email = {
+            "waiting": lambda: approved.email,
+            "waiting, email in another letter case": lambda: approved.email.upper(),
+            "unknown": lambda: "nobody@example.com",
+            "pending": lambda: CustomerFactory().email,
+            "activated": lambda: activated(approved) or approved.email,
+            "closed": lambda: closed(approved) or approved.email,
+        }[who]()
+        mailoutbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = APIClient().post(RESEND_API, {"email": email})
+
+        assert response.status_code == 202
+        assert response.json() == {"message": RESEND_MESSAGE}
+        assert len(mailoutbox) == emails_sent
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {},
+            {"email": "not an email"},
+            {"email": "a" * 250 + "@example.com"},
+            {"email": "grace@example.com", "uid": "x"},
+            [],
+        ],
+    )
+    def test_a_malformed_body_gives_400(self, body):
+        response = APIClient().post(RESEND_API, body, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["code"] == "validation_error"
+
+    def test_requests_are_throttled_per_address(
+        self, monkeypatch, approved, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        monkeypatch.setattr(
+            ScopedRateThrottle, "THROTTLE_RATES", {"activation_resend": "2/hour"}
+        )
+        for _ in range(2):
+            APIClient().post(RESEND_API, {"email": "nobody@example.com"})
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = APIClient().post(RESEND_API, {"email": approved.email})
+            elsewhere = APIClient(REMOTE_ADDR="192.0.2.7").post(
+                RESEND_API, {"email": "nobody@example.com"}
+            )
+
+        assert response.status_code == 429
+        assert response.json()["code"] == "throttled"
+        assert "Retry-After" in response
+        assert mailoutbox == []
+        assert elsewhere.status_code == 202
+
+
+class TestActivationPageThrottle:
+    """The page's password form shares the API's count per address."""
+
+    @pytest.mark.parametrize("earlier", ["api", "page"])
+    def test_the_page_refuses_after_the_activation_rate(
+        self, client, monkeypatch, verified, earlier
+    ):
+        monkeypatch.setattr(
+            ScopedRateThrottle, "THROTTLE_RATES", {"activate": "2/hour"}
+        )
+        for _ in range(2):
+            if earlier == "api":
+                client.post(API, {"uid": "x", "token": "y", "password": "z"})
+            else:
+                client.post(
+                    page_url(verified), {"password": "a", "password_confirm": "b"}
+                )
+
+        response = client.post(
+            page_url(verified),
+            {"password": GOOD_PASSWORD, "password_confirm": GOOD_PASSWORD},
+        )
+
+        assert response.status_code == 429
+        assert b"Too many attempts" in response.content
+        assert int(response["Retry-After"]) > 0
+        assert not user_of(verified).has_usable_password()
+
+    def test_showing_the_form_is_not_counted(self, client, monkeypatch, verified):
+        monkeypatch.setattr(
+            ScopedRateThrottle, "THROTTLE_RATES", {"activate": "1/hour"}
+        )
+        for _ in range(3):
+            client.get(page_url(verified))
+
+        response = client.post(
+            page_url(verified),
+            {"password": GOOD_PASSWORD, "password_confirm": GOOD_PASSWORD},
+        )
+
+        assert response.status_code == 200
+        assert user_of(verified).check_password(GOOD_PASSWORD)

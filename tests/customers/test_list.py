@@ -1,6 +1,8 @@
 """GET /api/v1/customers: filtered, newest first, in cursor pages."""
 
+import base64
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -26,6 +28,11 @@ def ids(response) -> list[str]:
 
 def public_ids(*customers) -> list[str]:
     return [str(customer.public_id) for customer in customers]
+
+
+def cursor_of(position: str) -> str:
+    """A cursor as the paginator encodes one, at any position."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
 
 
 @pytest.fixture
@@ -77,10 +84,38 @@ class TestOrderAndPages:
         assert len(ids(response)) == 2
         assert len(queries.captured_queries) == 2
 
+    def test_a_cursor_at_a_creation_time_continues_from_there(self, reader):
+        newer = created(CustomerFactory(), T0 + timedelta(days=1))
+        older = created(CustomerFactory(), T0 - timedelta(days=1))
+
+        response = reader.get(URL, {"cursor": cursor_of(T0.isoformat())})
+
+        assert ids(response) == public_ids(older)
+        assert str(newer.public_id) not in ids(response)
+
+    @pytest.mark.parametrize(("size", "count"), [("1", 1), ("200", 3), ("3", 3)])
+    def test_page_size_takes_1_to_200(self, reader, size, count):
+        CustomerFactory.create_batch(3)
+
+        assert len(ids(reader.get(URL, {"pageSize": size}))) == count
+
     @pytest.mark.parametrize(
         ("query", "field"),
         [
             ({"cursor": "garbage"}, "cursor"),
+            # Well-formed cursors whose position is not a creation time.
+            ({"cursor": cursor_of("2026")}, "cursor"),
+            ({"cursor": cursor_of("2026-01-10")}, "cursor"),
+            ({"cursor": cursor_of("2026-01-10 12:00:00")}, "cursor"),
+            ({"cursor": cursor_of("2026-13-45T00:00:00+00:00")}, "cursor"),
+            ({"cursor": cursor_of("\x00")}, "cursor"),
+            ({"pageSize": "0"}, "pageSize"),
+            ({"pageSize": "-1"}, "pageSize"),
+            ({"pageSize": "abc"}, "pageSize"),
+            ({"pageSize": "201"}, "pageSize"),
+            ({"pageSize": "100000"}, "pageSize"),
+            ({"pageSize": "2.5"}, "pageSize"),
+            ({"pageSize": ""}, "pageSize"),
             ({"kycStatus": "approved"}, "kycStatus"),
             ({"isActive": "maybe"}, "isActive"),
             ({"country": "XX"}, "country"),

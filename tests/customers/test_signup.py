@@ -1,5 +1,6 @@
 """Sign-up: POST /api/v1/customers."""
 
+import json
 import threading
 
 import pytest
@@ -42,6 +43,12 @@ def without(body: dict, path: str) -> dict:
 
 def error_fields(response) -> set[str]:
     return {error["field"] for error in response.json()["errors"]}
+
+
+def codes_of(response, field: str) -> set[str]:
+    return {
+        error["code"] for error in response.json()["errors"] if error["field"] == field
+    }
 
 
 @pytest.mark.django_db
@@ -199,6 +206,107 @@ class TestSignUp:
         if code:
             assert response.json()["code"] == code
         assert not Customer.objects.exists()
+
+
+def with_address(**changes) -> dict:
+    return signup_body(address={**signup_body()["address"], **changes})
+
+
+@pytest.mark.django_db
+class TestJsonTypes:
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            (signup_body(firstName=123), "firstName"),
+            (signup_body(lastName=["Lovelace"]), "lastName"),
+            (signup_body(nickname=7), "nickname"),
+            (signup_body(externalId=42), "externalId"),
+            (signup_body(email={"address": "ada@example.com"}), "email"),
+            (signup_body(phone=442071838750), "phone"),
+            (with_address(line1=5), "address.line1"),
+            (with_address(line2=2), "address.line2"),
+            (with_address(city=True), "address.city"),
+            (with_address(region=1.5), "address.region"),
+            (with_address(postalCode=10115), "address.postalCode"),
+        ],
+    )
+    def test_a_text_field_takes_only_a_json_string(self, api_client, body, field):
+        response = api_client.post(URL, body)
+
+        assert response.status_code == 400
+        assert {
+            "field": field,
+            "code": "invalid",
+            "message": "Not a valid string.",
+        } in response.json()["errors"]
+        assert not Customer.objects.exists()
+
+    def test_a_number_too_big_for_a_float_is_not_stored_as_inf(self, api_client):
+        body = json.dumps(signup_body(firstName="PLACEHOLDER"))
+        body = body.replace('"PLACEHOLDER"', "1e999")
+
+        response = api_client.generic("POST", URL, body, "application/json")
+
+        assert response.status_code == 400
+        assert error_fields(response) == {"firstName"}
+        assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+class TestNulls:
+    def test_null_optional_fields_count_as_left_out(self, api_client):
+        body = signup_body(externalId=None, nickname=None)
+        body["address"].update(line2=None, region=None)
+
+        response = api_client.post(URL, body)
+
+        assert response.status_code == 201, response.content
+        customer = Customer.objects.get()
+        assert customer.external_id is None
+        assert customer.nickname == ""
+        assert customer.address_line2 == ""
+        assert customer.address_region == ""
+        assert response.json()["customer"]["externalId"] is None
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            (signup_body(firstName=None), "firstName"),
+            (signup_body(lastName=None), "lastName"),
+            (signup_body(email=None), "email"),
+            (signup_body(phone=None), "phone"),
+            (signup_body(address=None), "address"),
+            (with_address(line1=None), "address.line1"),
+            (with_address(city=None), "address.city"),
+            (with_address(postalCode=None), "address.postalCode"),
+            (with_address(country=None), "address.country"),
+        ],
+    )
+    def test_a_required_field_cannot_be_null(self, api_client, body, field):
+        response = api_client.post(URL, body)
+
+        assert response.status_code == 400
+        assert codes_of(response, field) == {"null"}
+        assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (signup_body(nickname="Ada\u200b"), "nickname"),
+        (with_address(line2="a\u0007b"), "address.line2"),
+        (with_address(line2="Flat 3\u202e"), "address.line2"),
+        (with_address(region="Greater\nLondon"), "address.region"),
+        (with_address(region="\u2066London"), "address.region"),
+    ],
+)
+def test_control_and_formatting_characters_are_refused(api_client, body, field):
+    response = api_client.post(URL, body)
+
+    assert response.status_code == 400
+    assert codes_of(response, field) == {"invalid_characters"}
+    assert not Customer.objects.exists()
 
 
 @pytest.mark.django_db

@@ -98,6 +98,29 @@ class TestValidChanges:
         assert row(customer)["version"] == 1
         assert not CustomerChange.objects.exists()
 
+    def test_null_clears_the_nickname(self, app, customer):
+        Customer.objects.filter(pk=customer.pk).update(nickname="Countess")
+
+        response = patch(app, {"nickname": None})
+
+        assert response.status_code == 200, response.content
+        assert response.json()["customer"]["nickname"] == ""
+        assert row(customer)["nickname"] == ""
+
+    def test_null_clears_the_second_address_line_and_the_region(self, app, customer):
+        patch(app, {"address": NEW_ADDRESS})
+
+        response = patch(
+            app,
+            {"address": {**NEW_ADDRESS, "line2": None, "region": None}},
+            if_match='"2"',
+        )
+
+        assert response.status_code == 200, response.content
+        assert row(customer)["address_line2"] == ""
+        assert row(customer)["address_region"] == ""
+        assert row(customer)["address_line1"] == NEW_ADDRESS["line1"]
+
     def test_each_change_is_recorded_without_its_values(self, app, customer):
         patch(app, {"firstName": "Augusta", "address": NEW_ADDRESS})
 
@@ -172,6 +195,16 @@ class TestRefusedChanges:
             ({"address": {**NEW_ADDRESS, "country": "XX"}}, "address.country"),
             ({"address": {**NEW_ADDRESS, "planet": "Earth"}}, "address.planet"),
             ({"address": None}, "address"),
+            ({"lastName": None}, "lastName"),
+            ({"phone": None}, "phone"),
+            ({"firstName": 123}, "firstName"),
+            ({"nickname": ["Ada"]}, "nickname"),
+            ({"phone": 442071838750}, "phone"),
+            ({"address": {**NEW_ADDRESS, "postalCode": 75001}}, "address.postalCode"),
+            ({"address": {**NEW_ADDRESS, "line1": None}}, "address.line1"),
+            ({"address": {**NEW_ADDRESS, "line2": "B\u0007"}}, "address.line2"),
+            ({"address": {**NEW_ADDRESS, "region": "\u202eIDF"}}, "address.region"),
+            ({"nickname": "\u200bAda"}, "nickname"),
         ],
     )
     def test_an_invalid_change_gives_400_naming_the_field_and_changes_nothing(

@@ -25,10 +25,11 @@ def patch_over_http(url: str, token: str, body: dict) -> tuple[int, dict]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read())
+        response = urllib.request.urlopen(request, timeout=30)  # noqa: S310
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+    with response:
+        return response.status, json.loads(response.read())
 
 
 @pytest.mark.postgres

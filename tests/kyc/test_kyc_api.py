@@ -28,6 +28,7 @@ PROFILE_FIELDS = {
     "createdAt",
 }
 PII_FIELDS = {"email", "phone", "address"}
+DECISION_ONLY = {"id", "kycStatus"}
 
 
 def approve_url(customer) -> str:
@@ -55,7 +56,7 @@ def assert_problem(response, status: int, code: str) -> dict:
 
 
 class TestApprove:
-    def test_the_provider_approves_and_gets_the_profile_with_its_etag(
+    def test_the_provider_approves_and_sees_only_the_id_status_and_etag(
         self, service_api
     ):
         customer = CustomerFactory()
@@ -65,10 +66,12 @@ class TestApprove:
 
         assert response.status_code == 200
         body = response.json()
+        assert set(body) == {"message", "customer"}
         assert "verified" in body["message"]
-        assert body["customer"]["kycStatus"] == "verified"
-        assert body["customer"]["id"] == str(customer.public_id)
-        assert set(body["customer"]) == PROFILE_FIELDS
+        assert body["customer"] == {
+            "id": str(customer.public_id),
+            "kycStatus": "verified",
+        }
         assert response["ETag"] == '"2"'
         event = KycEvent.objects.get(customer=customer)
         assert (event.channel, event.actor_kind, event.actor_client_id) == (
@@ -78,12 +81,27 @@ class TestApprove:
         )
         assert event.reference == "case-1"
 
-    def test_a_provider_that_may_read_contact_data_sees_it(self, service_api):
+    @pytest.mark.parametrize(
+        ("scopes", "shown"),
+        [
+            ((DECIDE,), DECISION_ONLY),
+            ((DECIDE, READ), PROFILE_FIELDS),
+            ((DECIDE, READ, READ_PII), PROFILE_FIELDS | PII_FIELDS),
+        ],
+    )
+    @pytest.mark.parametrize(
+        ("url", "body"), [(approve_url, {}), (fail_url, {"reason": "other"})]
+    )
+    def test_a_decision_shows_what_the_scopes_may_read(
+        self, service_api, scopes, shown, url, body
+    ):
         customer = CustomerFactory()
 
-        response = service_api(DECIDE, READ, READ_PII).post(approve_url(customer))
+        response = service_api(*scopes).post(url(customer), body)
 
-        assert set(response.json()["customer"]) == PROFILE_FIELDS | PII_FIELDS
+        assert response.status_code == 200
+        assert set(response.json()["customer"]) == shown
+        assert response["ETag"] == '"2"'
 
     def test_an_empty_body_is_enough(self, service_api):
         customer = CustomerFactory()
@@ -152,6 +170,91 @@ class TestApprove:
 
         assert_problem(response, 400, "validation_error")
         assert status_of(customer) == KycStatus.PENDING
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"reason": "documents ok", "reference": "case-77"},
+            {"reason": "  documents ok  ", "reference": "case-77"},
+        ],
+    )
+    def test_a_reason_is_kept_in_the_history_as_the_note(self, service_api, body):
+        customer = CustomerFactory()
+
+        response = service_api(DECIDE).post(approve_url(customer), body)
+
+        assert response.status_code == 200
+        event = KycEvent.objects.get(customer=customer)
+        assert (event.note, event.reference, event.reason_code) == (
+            "documents ok",
+            "case-77",
+            "",
+        )
+
+    def test_a_note_without_a_reason_is_kept_as_before(self, service_api):
+        customer = CustomerFactory()
+
+        service_api(DECIDE).post(approve_url(customer), {"note": "passport seen"})
+
+        assert KycEvent.objects.get(customer=customer).note == "passport seen"
+
+    @pytest.mark.parametrize(
+        ("body", "code"),
+        [
+            ({"reason": "x" * 201}, "max_length"),
+            ({"reason": "ok\nsecond line"}, "invalid_characters"),
+            ({"reason": "ok\u202e"}, "invalid_characters"),
+            ({"reason": "documents ok", "note": "and a note"}, "reason_and_note"),
+        ],
+    )
+    def test_a_bad_reason_gives_400_and_changes_nothing(self, service_api, body, code):
+        customer = CustomerFactory()
+
+        response = service_api(DECIDE).post(approve_url(customer), body)
+
+        problem = assert_problem(response, 400, "validation_error")
+        assert [(e["field"], e["code"]) for e in problem["errors"]] == [
+            ("reason", code)
+        ]
+        assert status_of(customer) == KycStatus.PENDING
+        assert not KycEvent.objects.exists()
+
+
+class TestDecisionOfAClosedProfile:
+    """A closed profile can still be failed; its answer follows the reads."""
+
+    @pytest.fixture
+    def closed(self):
+        customer = CustomerFactory()
+        customer_deactivate(
+            customer=customer, actor=SYSTEM, channel=Channel.SYSTEM, reason="left"
+        )
+        return customer
+
+    def test_a_service_that_may_read_sees_only_the_id_and_status(
+        self, service_api, closed
+    ):
+        response = service_api(DECIDE, READ, READ_PII).post(
+            fail_url(closed), {"reason": "other"}
+        )
+
+        assert response.status_code == 200
+        assert response.json()["customer"] == {
+            "id": str(closed.public_id),
+            "kycStatus": "failed",
+        }
+        assert response["ETag"] == '"3"'
+
+    def test_staff_who_may_read_see_it_marked_inactive(self, operations_user, closed):
+        client = APIClient()
+        client.force_login(operations_user)
+
+        response = client.post(fail_url(closed), {"reason": "other"})
+
+        assert response.status_code == 200
+        shown = response.json()["customer"]
+        assert set(shown) == PROFILE_FIELDS | PII_FIELDS
+        assert shown["isActive"] is False
 
 
 class TestFail:

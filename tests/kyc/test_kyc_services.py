@@ -19,6 +19,7 @@ from customer_service.errors import ServiceError
 from customers.factories import CustomerFactory, StaffUserFactory
 from customers.models import Customer, KycStatus
 from customers.services import customer_deactivate
+from kyc.errors import KycErrorCode, TextTooLong
 from kyc.models import KycEvent, KycSubject
 from kyc.services import kyc_approve, kyc_fail, kyc_reopen
 
@@ -322,6 +323,27 @@ class TestActors:
         assert not KycEvent.objects.exists()
 
 
+class TestTextLimits:
+    """Callers other than the API are held to the same limits."""
+
+    @pytest.mark.parametrize(
+        ("text", "field"),
+        [({"reference": "x" * 201}, "reference"), ({"note": "x" * 2001}, "note")],
+    )
+    def test_over_long_text_is_refused_with_the_apps_codes(self, text, field):
+        customer = CustomerFactory()
+
+        with pytest.raises(TextTooLong) as refused:
+            approve(customer, **text)
+
+        assert refused.value.code is KycErrorCode.VALIDATION_ERROR
+        assert [(e.field, e.code) for e in refused.value.errors] == [
+            (field, KycErrorCode.MAX_LENGTH)
+        ]
+        assert row_of(customer)["kyc_status"] == KycStatus.PENDING
+        assert not KycEvent.objects.exists()
+
+
 class TestEmails:
     def test_approval_emails_the_activation_link_only_after_commit(
         self, django_capture_on_commit_callbacks, mailoutbox
@@ -341,6 +363,7 @@ class TestEmails:
         assert "/account/activate/" in message.body
         assert "72 hours" in message.body
         assert "/account/activate/" in message.alternatives[0][0]
+        assert "72 hours" in message.alternatives[0][0]
 
     def test_failure_emails_without_the_reason(
         self, django_capture_on_commit_callbacks, mailoutbox
@@ -404,7 +427,7 @@ class TestEmails:
             approve(customer)
 
         assert row_of(customer)["kyc_status"] == KycStatus.VERIFIED
-        failures = [r for r in caplog.records if r.name == "kyc.emails"]
+        failures = [r for r in caplog.records if r.name == "customers.emails"]
         assert [r.levelname for r in failures] == ["ERROR"]
         logged = failures[0].getMessage()
         assert str(customer.public_id) in logged
