@@ -213,16 +213,16 @@ class ReasonForm(forms.Form):
     )
 
 
-class CustomerChangeInline(admin.TabularInline):
-    """Who changed the profile, when, through what, and which fields."""
+class AuditTrailInline(admin.TabularInline):
+    """A read-only list of audit rows naming who acted: a staff member by
+    username, a service by client id, otherwise the kind of actor.
+    """
 
-    model = CustomerChange
-    verbose_name = "profile change"
-    verbose_name_plural = "Profile changes"
-    fields = ("created_at", "actor", "channel", "changed_fields", "version", "reason")
-    readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor_user")
@@ -237,10 +237,19 @@ class CustomerChangeInline(admin.TabularInline):
         return False
 
     @admin.display(description="by")
-    def actor(self, change: CustomerChange) -> str:
-        if change.actor_user is not None:
-            return change.actor_user.get_username()
-        return change.actor_client_id or change.actor_kind
+    def actor(self, row) -> str:
+        if row.actor_user is not None:
+            return row.actor_user.get_username()
+        return row.actor_client_id or row.actor_kind
+
+
+class CustomerChangeInline(AuditTrailInline):
+    """Who changed the profile, when, through what, and which fields."""
+
+    model = CustomerChange
+    verbose_name = "profile change"
+    verbose_name_plural = "Profile changes"
+    fields = ("created_at", "actor", "channel", "changed_fields", "version", "reason")
 
     @admin.display(description="fields")
     def changed_fields(self, change: CustomerChange) -> str:

@@ -23,6 +23,7 @@ from customer_service.access import Channel
 from customer_service.errors import ServiceError
 from customers.accounts import account_activation_resend, account_awaits_activation
 from customers.admin import (
+    AuditTrailInline,
     CustomerAdmin,
     EstimatedCountPaginator,
     ObjectTool,
@@ -97,7 +98,7 @@ DECISIONS = {
 }
 
 
-class KycEventInline(admin.TabularInline):
+class KycEventInline(AuditTrailInline):
     """The customer's KYC history, oldest first, read-only."""
 
     model = KycEvent
@@ -113,27 +114,6 @@ class KycEventInline(admin.TabularInline):
         "note",
         "reference",
     )
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor_user")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="by")
-    def actor(self, event: KycEvent) -> str:
-        if event.actor_user is not None:
-            return event.actor_user.get_username()
-        return event.actor_client_id or event.get_actor_kind_display()
 
 
 class KycCustomerAdmin(CustomerAdmin):

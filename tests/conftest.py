@@ -32,6 +32,25 @@ def pytest_runtest_setup(item):
         pytest.skip("needs PostgreSQL: set DATABASE_URL")
 
 
+# The fields of a profile as the API shows it, and without contact data.
+PROFILE_FIELDS = frozenset(
+    {
+        "id",
+        "externalId",
+        "firstName",
+        "lastName",
+        "nickname",
+        "email",
+        "phone",
+        "address",
+        "kycStatus",
+        "isActive",
+        "createdAt",
+    }
+)
+PROFILE_WITHOUT_CONTACT = PROFILE_FIELDS - {"email", "phone", "address"}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counts live in the cache; no test inherits another's."""

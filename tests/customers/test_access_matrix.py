@@ -20,24 +20,8 @@ from rest_framework.test import APIClient
 
 from customer_service.models import ServiceClient
 from customers.factories import CustomerFactory, KycEventFactory, StaffUserFactory
-from tests.conftest import STAFF_ROLES, bearer
+from tests.conftest import PROFILE_FIELDS, PROFILE_WITHOUT_CONTACT, STAFF_ROLES, bearer
 
-PROFILE = frozenset(
-    {
-        "id",
-        "externalId",
-        "firstName",
-        "lastName",
-        "nickname",
-        "email",
-        "phone",
-        "address",
-        "kycStatus",
-        "isActive",
-        "createdAt",
-    }
-)
-PROFILE_WITHOUT_CONTACT = PROFILE - {"email", "phone", "address"}
 EVENT_FOR_OWNER = frozenset(
     {"transition", "fromState", "toState", "actor", "channel", "createdAt"}
 )
@@ -190,10 +174,10 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             read_pii=403,
             exists=403,
             kyc_decide=403,
-            read_with_pii=Ok(200, PROFILE),
+            read_with_pii=Ok(200, PROFILE_FIELDS),
             support=Ok(200, PROFILE_WITHOUT_CONTACT),
-            operations=Ok(200, PROFILE),
-            superuser=Ok(200, PROFILE),
+            operations=Ok(200, PROFILE_FIELDS),
+            superuser=Ok(200, PROFILE_FIELDS),
         ),
     ),
     ("GET", "api/v1/customers/exists"): (
@@ -216,8 +200,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
         Call(path=lambda world: "/api/v1/customers/me"),
         Row(
             anonymous=401,
-            owner=Ok(200, PROFILE),
-            other_customer=Ok(200, PROFILE),
+            owner=Ok(200, PROFILE_FIELDS),
+            other_customer=Ok(200, PROFILE_FIELDS),
             read=403,
             read_pii=403,
             exists=403,
@@ -268,16 +252,16 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
         Call(path=profile_path()),
         Row(
             anonymous=401,
-            owner=Ok(200, PROFILE),
+            owner=Ok(200, PROFILE_FIELDS),
             other_customer=403,
             read=Ok(200, PROFILE_WITHOUT_CONTACT),
             read_pii=403,
             exists=403,
             kyc_decide=403,
-            read_with_pii=Ok(200, PROFILE),
+            read_with_pii=Ok(200, PROFILE_FIELDS),
             support=Ok(200, PROFILE_WITHOUT_CONTACT),
-            operations=Ok(200, PROFILE),
-            superuser=Ok(200, PROFILE),
+            operations=Ok(200, PROFILE_FIELDS),
+            superuser=Ok(200, PROFILE_FIELDS),
         ),
     ),
     ("PATCH", "api/v1/customers/<str:id>"): (
@@ -304,16 +288,16 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
         Call(path=lambda world: "/api/v1/customers/by-external-id/crm:owner"),
         Row(
             anonymous=401,
-            owner=Ok(200, PROFILE),
+            owner=Ok(200, PROFILE_FIELDS),
             other_customer=403,
             read=Ok(200, PROFILE_WITHOUT_CONTACT),
             read_pii=403,
             exists=403,
             kyc_decide=403,
-            read_with_pii=Ok(200, PROFILE),
+            read_with_pii=Ok(200, PROFILE_FIELDS),
             support=Ok(200, PROFILE_WITHOUT_CONTACT),
-            operations=Ok(200, PROFILE),
-            superuser=Ok(200, PROFILE),
+            operations=Ok(200, PROFILE_FIELDS),
+            superuser=Ok(200, PROFILE_FIELDS),
         ),
     ),
     ("POST", "api/v1/customers/<str:id>/kyc/approve"): (
@@ -332,8 +316,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             kyc_decide=Ok(200, DECIDED),
             read_with_pii=403,
             support=403,
-            operations=Ok(200, PROFILE),
-            superuser=Ok(200, PROFILE),
+            operations=Ok(200, PROFILE_FIELDS),
+            superuser=Ok(200, PROFILE_FIELDS),
         ),
     ),
     ("POST", "api/v1/customers/<str:id>/kyc/fail"): (
@@ -352,8 +336,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[Call, Row]] = {
             kyc_decide=Ok(200, DECIDED),
             read_with_pii=403,
             support=403,
-            operations=Ok(200, PROFILE),
-            superuser=Ok(200, PROFILE),
+            operations=Ok(200, PROFILE_FIELDS),
+            superuser=Ok(200, PROFILE_FIELDS),
         ),
     ),
     ("GET", "api/v1/customers/<str:id>/kyc/history"): (

@@ -11,22 +11,7 @@ from oauth2_provider.models import AccessToken
 
 from customer_service.models import ServiceClient
 from customers.factories import CustomerFactory
-from tests.conftest import bearer
-
-ALL_FIELDS = {
-    "id",
-    "externalId",
-    "firstName",
-    "lastName",
-    "nickname",
-    "email",
-    "phone",
-    "address",
-    "kycStatus",
-    "isActive",
-    "createdAt",
-}
-WITHOUT_CONTACT_DATA = ALL_FIELDS - {"email", "phone", "address"}
+from tests.conftest import PROFILE_FIELDS, PROFILE_WITHOUT_CONTACT, bearer
 
 
 def url(customer) -> str:
@@ -54,7 +39,7 @@ class TestGetById:
 
         assert response.status_code == 200
         body = response.json()
-        assert set(body) == ALL_FIELDS
+        assert set(body) == PROFILE_FIELDS
         assert body["id"] == str(customer.public_id)
         assert body["email"] == customer.email
         assert body["address"]["country"] == str(customer.address_country)
@@ -66,7 +51,7 @@ class TestGetById:
         response = bearer(service_token("customers:read")).get(url(customer))
 
         assert response.status_code == 200
-        assert set(response.json()) == WITHOUT_CONTACT_DATA
+        assert set(response.json()) == PROFILE_WITHOUT_CONTACT
         assert response["ETag"] == '"1"'
 
     def test_read_pii_scope_adds_contact_data(self, customer, service_token):
@@ -75,7 +60,7 @@ class TestGetById:
         response = bearer(token).get(url(customer))
 
         assert response.status_code == 200
-        assert set(response.json()) == ALL_FIELDS
+        assert set(response.json()) == PROFILE_FIELDS
 
     def test_the_version_and_database_key_never_leave(self, customer, service_token):
         token = service_token("customers:read", "customers:read_pii")
@@ -177,7 +162,7 @@ class TestGetById:
 
         assert response.status_code == 200
         assert response.json()["isActive"] is False
-        assert set(response.json()) == WITHOUT_CONTACT_DATA
+        assert set(response.json()) == PROFILE_WITHOUT_CONTACT
 
     def test_staff_with_the_pii_permission_see_contact_data(
         self, customer, staff_client
@@ -186,7 +171,7 @@ class TestGetById:
 
         response = client.get(url(customer))
 
-        assert set(response.json()) == ALL_FIELDS
+        assert set(response.json()) == PROFILE_FIELDS
 
     def test_staff_without_the_view_permission_get_403(self, customer, staff_client):
         response = staff_client().get(url(customer))
@@ -213,7 +198,7 @@ class TestGetByExternalId:
 
         assert response.status_code == 200
         assert response.json()["id"] == str(customer.public_id)
-        assert set(response.json()) == WITHOUT_CONTACT_DATA
+        assert set(response.json()) == PROFILE_WITHOUT_CONTACT
         assert response["ETag"] == '"1"'
 
     def test_the_owner_finds_their_own_profile(self, customer, customer_token):
@@ -222,7 +207,7 @@ class TestGetByExternalId:
         )
 
         assert response.status_code == 200
-        assert set(response.json()) == ALL_FIELDS
+        assert set(response.json()) == PROFILE_FIELDS
 
     def test_another_customer_gets_403(self, customer, customer_token):
         response = bearer(customer_token(CustomerFactory())).get(
@@ -261,7 +246,7 @@ class TestGetMe:
 
         assert response.status_code == 200
         assert response.json()["id"] == str(customer.public_id)
-        assert set(response.json()) == ALL_FIELDS
+        assert set(response.json()) == PROFILE_FIELDS
         assert response["ETag"] == '"1"'
 
     def test_a_service_has_no_own_profile(self, service_token):

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from customers.models import Customer, KycStatus
+from tests.conftest import PROFILE_FIELDS
 
 URL = "/api/v1/customers"
 
@@ -73,19 +74,7 @@ class TestSignUp:
         response = api_client.post(URL, signup_body())
 
         customer = response.json()["customer"]
-        assert set(customer) == {
-            "id",
-            "externalId",
-            "firstName",
-            "lastName",
-            "nickname",
-            "email",
-            "phone",
-            "address",
-            "kycStatus",
-            "isActive",
-            "createdAt",
-        }
+        assert set(customer) == PROFILE_FIELDS
         assert customer["id"] == str(Customer.objects.get().public_id)
 
     def test_values_are_normalised(self, api_client):
