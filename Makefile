@@ -18,8 +18,8 @@ install: $(VENV)/.installed
 
 # Serves the API and admin on the embedded SQLite database.
 run: install
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py runserver $(HOST)
 
 # The whole suite; SQLite unless DATABASE_URL names another database.
 test: install
@@ -28,14 +28,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 superuser: install
-	DEBUG=1 $(BIN)/python manage.py createsuperuser
+	$(BIN)/python manage.py createsuperuser
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

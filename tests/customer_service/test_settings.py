@@ -89,3 +89,15 @@ def test_an_unknown_cache_url_is_refused():
 
     assert result.returncode != 0
     assert "CACHE_URL" in result.stderr
+
+
+def test_manage_py_runs_with_development_defaults_and_no_environment():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
