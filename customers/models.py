@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django_countries.fields import CountryField
 from django_fsm import FSMField, FSMModelMixin
 from phonenumber_field.modelfields import PhoneNumberField
@@ -71,6 +72,9 @@ class Customer(FSMModelMixin, models.Model):
         default=KycStatus.PENDING,
         protected=True,
     )
+    # When the current KYC attempt began: sign-up, or the last reopening.
+    # The KYC queue is ordered by it.
+    kyc_pending_since = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     # Created when KYC is verified: before that the customer cannot sign in.
     user = models.OneToOneField(
@@ -106,6 +110,11 @@ class Customer(FSMModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="customer_newest_first"),
+            models.Index(
+                fields=["kyc_pending_since", "id"],
+                condition=models.Q(kyc_status=KycStatus.PENDING, is_active=True),
+                name="customer_kyc_queue",
+            ),
         ]
 
     def __str__(self) -> str:

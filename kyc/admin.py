@@ -303,4 +303,4 @@ class KycQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="waiting")
     def waiting(self, subject: Customer) -> str:
-        return timesince(subject.waiting_since)
+        return timesince(subject.kyc_pending_since)

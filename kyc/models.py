@@ -87,7 +87,8 @@ class KycSubject(Customer):
 
     @transition(field="kyc_status", source=KycStatus.FAILED, target=KycStatus.PENDING)
     def reopen(self) -> None:
-        """A new attempt after a failure."""
+        """A new attempt after a failure; it joins the queue's end."""
+        self.kyc_pending_since = timezone.now()
 
     @classmethod
     def transition_from(cls, name: str, state: str):

@@ -1,7 +1,6 @@
 """Reads of KYC state and history, for the API and the admin."""
 
-from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from customer_service.access import Caller, CallerKind, Scope
 from customers.models import Customer, KycStatus
@@ -40,21 +39,9 @@ def kyc_history(*, customer: Customer) -> QuerySet[KycEvent]:
 def kyc_queue() -> QuerySet[Customer]:
     """Active customers waiting for a decision, longest waiting first.
 
-    ``waiting_since`` is the last reopening, or sign-up if there was none.
+    A customer waits from sign-up, or from the last reopening; the partial
+    index ``customer_kyc_queue`` serves exactly this filter and order.
     """
-    last_reopened = (
-        KycEvent.objects.filter(
-            customer=OuterRef("pk"), transition=KycTransition.REOPEN
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    return (
-        Customer.objects.filter(kyc_status=KycStatus.PENDING, is_active=True)
-        .annotate(
-            waiting_since=Coalesce(
-                Subquery(last_reopened, output_field=DateTimeField()), "created_at"
-            )
-        )
-        .order_by("waiting_since", "id")
-    )
+    return Customer.objects.filter(
+        kyc_status=KycStatus.PENDING, is_active=True
+    ).order_by("kyc_pending_since", "id")

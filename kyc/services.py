@@ -139,7 +139,9 @@ def kyc_transition_run(
 
     getattr(subject, name)()
     subject.version = F("version") + 1
-    subject.save(update_fields=["kyc_status", "version", "updated_at"])
+    subject.save(
+        update_fields=["kyc_status", "kyc_pending_since", "version", "updated_at"]
+    )
     subject.refresh_from_db(fields=["version"])
 
     KycEvent.objects.create(

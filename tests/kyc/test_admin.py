@@ -63,8 +63,9 @@ class TestQueue:
         now = timezone.now()
         newer, older = CustomerFactory.create_batch(2)
         for customer, age in ((newer, 1), (older, 3)):
+            signed_up = now - timedelta(days=age)
             Customer.objects.filter(pk=customer.pk).update(
-                created_at=now - timedelta(days=age)
+                created_at=signed_up, kyc_pending_since=signed_up
             )
         verified = CustomerFactory()
         kyc_approve(customer=verified, actor=SYSTEM, channel=Channel.SYSTEM)
@@ -82,13 +83,15 @@ class TestQueue:
 
     def test_a_reopened_customer_waits_from_the_reopening(self, operations):
         reopened = failed_customer()
+        month_ago = timezone.now() - timedelta(days=30)
         Customer.objects.filter(pk=reopened.pk).update(
-            created_at=timezone.now() - timedelta(days=30)
+            created_at=month_ago, kyc_pending_since=month_ago
         )
         kyc_reopen(customer=reopened, actor=SYSTEM, channel=Channel.SYSTEM)
         waiting = CustomerFactory()
+        two_days_ago = timezone.now() - timedelta(days=2)
         Customer.objects.filter(pk=waiting.pk).update(
-            created_at=timezone.now() - timedelta(days=2)
+            created_at=two_days_ago, kyc_pending_since=two_days_ago
         )
 
         rows = operations.get(QUEUE_URL).context["cl"].result_list

@@ -1,17 +1,26 @@
 """The KYC history is append-only and outlives everything around it."""
 
+import importlib
+import json
+from datetime import timedelta
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from customer_service.access import SYSTEM, Channel
 from customers.factories import CustomerFactory, KycEventFactory
+from customers.models import Customer
 from customers.services import customer_deactivate
 from kyc.models import AppendOnlyError, KycEvent
 from kyc.selectors import kyc_history, kyc_queue
 from kyc.services import kyc_approve, kyc_fail, kyc_reopen
 
 pytestmark = pytest.mark.django_db
+
+BACKFILL = importlib.import_module("kyc.migrations.0005_backfill_kyc_pending_since")
 
 
 class TestAppendOnly:
@@ -131,4 +140,35 @@ def test_the_queue_holds_active_pending_customers_longest_waiting_first():
     queue = list(kyc_queue())
 
     assert queue == [first, second, reopened]
-    assert queue[2].waiting_since > reopened.created_at
+    assert queue[2].kyc_pending_since > reopened.created_at
+
+
+@pytest.mark.postgres
+def test_the_queue_reads_its_partial_index():
+    sql, params = kyc_queue()[:50].query.sql_with_params()
+
+    with connection.cursor() as cursor:
+        # An empty table favours a sequential scan; forbid it for this
+        # transaction so the plan shows whether the index matches.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = json.dumps(cursor.fetchone()[0])
+
+    assert "customer_kyc_queue" in plan
+    assert '"Sort"' not in plan
+
+
+def test_the_backfill_starts_each_wait_at_the_last_reopening_or_sign_up():
+    decide = {"actor": SYSTEM, "channel": Channel.SYSTEM}
+    never_failed, reopened = CustomerFactory.create_batch(2)
+    kyc_fail(customer=reopened, reason_code="document_expired", **decide)
+    kyc_reopen(customer=reopened, **decide)
+    Customer.objects.update(kyc_pending_since=timezone.now() + timedelta(days=9))
+
+    BACKFILL.backfill(django_apps, None)
+
+    never_failed.refresh_from_db()
+    reopened.refresh_from_db()
+    reopening = KycEvent.objects.get(customer=reopened, transition="reopen")
+    assert never_failed.kyc_pending_since == never_failed.created_at
+    assert reopened.kyc_pending_since == reopening.created_at
