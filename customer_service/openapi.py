@@ -3,7 +3,7 @@
 What the exception handler does for every view is documented here once:
 errors are ``application/problem+json``, a 401 carries
 ``WWW-Authenticate`` and a 429 ``Retry-After``. Views declare their own
-response headers (``ETag``, ``Location``) with the helpers below.
+response headers (``ETag``, ``Location``) with the parameters below.
 """
 
 from drf_spectacular import openapi

@@ -6,18 +6,16 @@ Each problem carries ``type``, ``title``, ``status``, ``detail`` and a stable
 ``address.postalCode``.
 """
 
-import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from customer_service.errors import FieldError, ServiceError
-
-logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -163,8 +161,6 @@ def api_aware_404(request, exception=None):
     """Outside DRF views, API paths still answer with a problem document."""
     if request.path.startswith("/api/"):
         return json_problem(request, status=404, code="not_found", detail="Not found.")
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
@@ -176,6 +172,4 @@ def api_aware_500(request):
             code="server_error",
             detail="Something went wrong on our side; it has been logged.",
         )
-    from django.views.defaults import server_error
-
     return server_error(request)

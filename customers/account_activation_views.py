@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customer_service.access import ANONYMOUS, Channel
-from customer_service.errors import ServiceError
 from customer_service.openapi import PROBLEM, PROBLEM_SCHEMA
 from customer_service.throttling import AddressRateThrottle
 from customers.accounts import (
@@ -30,6 +29,7 @@ from customers.accounts import (
     account_activation_resend,
     account_for_activation,
 )
+from customers.errors import InvalidActivationLink, PasswordRefused
 from customers.selectors import customer_get_by_email
 from customers.serializers import (
     StrictCharField,
@@ -84,7 +84,7 @@ class AccountActivatePage(View):
     def get(self, request, uid: str, token: str):
         try:
             account_for_activation(uid=uid, token=token)
-        except ServiceError:
+        except InvalidActivationLink:
             return self.invalid_link(request)
         return self.form_page(request, ActivationForm())
 
@@ -105,9 +105,9 @@ class AccountActivatePage(View):
             account_activate(
                 uid=uid, token=token, password=form.cleaned_data["password"]
             )
-        except ServiceError as error:
-            if not error.errors:
-                return self.invalid_link(request)
+        except InvalidActivationLink:
+            return self.invalid_link(request)
+        except PasswordRefused as error:
             for problem in error.errors:
                 form.add_error("password", problem.message)
             return self.form_page(request, form)
@@ -211,7 +211,7 @@ class ActivationResendView(APIView):
     def post(self, request):
         serializer = ActivationResendInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = customer_get_by_email(serializer.validated_data["email"])
+        customer = customer_get_by_email(email=serializer.validated_data["email"])
         if customer is not None:
             account_activation_resend(
                 customer=customer, actor=ANONYMOUS, channel=Channel.API

@@ -19,6 +19,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -83,7 +84,7 @@ def username_for(customer: Customer) -> str:
     return f"customer-{customer.public_id}"
 
 
-def account_create_for(customer: Customer):
+def account_create_for(customer: Customer) -> AbstractBaseUser:
     """Create and link the customer's login account, once.
 
     Call inside the transaction that verifies KYC, with the profile row

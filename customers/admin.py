@@ -476,14 +476,7 @@ class CustomerAdmin(admin.ModelAdmin):
         return customer
 
     def change_page_redirect(self, customer: Customer) -> HttpResponseRedirect:
-        opts = self.opts
-        return HttpResponseRedirect(
-            reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=[quote(customer.pk)],
-                current_app=self.admin_site.name,
-            )
-        )
+        return HttpResponseRedirect(self.tool_url("change", customer))
 
     def render_action_form(
         self, request, customer, form, *, title, explanation, submit

@@ -21,7 +21,7 @@ def parse_public_id(value: str) -> uuid.UUID | None:
     return parsed if str(parsed) == value.lower() else None
 
 
-def customer_get_by_public_id(public_id: str) -> Customer | None:
+def customer_get_by_public_id(*, public_id: str) -> Customer | None:
     parsed = parse_public_id(public_id)
     if parsed is None:
         return None
@@ -31,7 +31,7 @@ def customer_get_by_public_id(public_id: str) -> Customer | None:
         return None
 
 
-def customer_get_by_external_id(external_id: str) -> Customer | None:
+def customer_get_by_external_id(*, external_id: str) -> Customer | None:
     if not EXTERNAL_ID_RE.fullmatch(external_id):
         return None
     try:
@@ -46,7 +46,7 @@ def customer_list(*, include_inactive: bool) -> QuerySet[Customer]:
     return customers if include_inactive else customers.filter(is_active=True)
 
 
-def customer_exists_by_email(email: str) -> bool:
+def customer_exists_by_email(*, email: str) -> bool:
     """Any profile, active or not: a closed profile's email stays taken.
 
     ``iexact`` compares ``UPPER(email)``, which the unique index
@@ -55,10 +55,10 @@ def customer_exists_by_email(email: str) -> bool:
     return Customer.objects.filter(email__iexact=email).exists()
 
 
-def customer_get_by_email(email: str) -> Customer | None:
+def customer_get_by_email(*, email: str) -> Customer | None:
     """The profile with this email in any letter case, active or not."""
     return Customer.objects.filter(email__iexact=email).first()
 
 
-def customer_exists_by_external_id(external_id: str) -> bool:
+def customer_exists_by_external_id(*, external_id: str) -> bool:
     return Customer.objects.filter(external_id=external_id).exists()

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from customers.errors import FieldNotUpdatable
 from customers.models import Address, KycStatus
+from customers.services import UPDATABLE_FIELDS
 from customers.validators import validate_external_id, validate_printable
 
 NOT_A_STRING = "Not a valid string."
@@ -211,13 +212,7 @@ class CustomerUpdateInput(StrictSerializer):
     """
 
     IMMUTABLE_FIELDS = ("id", "externalId", "email", "kycStatus", "createdAt")
-    MODEL_FIELDS = {
-        "firstName": "first_name",
-        "lastName": "last_name",
-        "nickname": "nickname",
-        "phone": "phone",
-        "address": "address",
-    }
+    MODEL_FIELDS = {api: model for model, api in UPDATABLE_FIELDS.items()}
 
     firstName = optional(name_field())
     lastName = optional(name_field())

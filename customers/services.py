@@ -50,12 +50,7 @@ def customer_create(
         email=normalize_email(email),
         phone=phone,
         external_id=external_id or None,
-        address_line1=address.line1,
-        address_line2=address.line2,
-        address_city=address.city,
-        address_region=address.region,
-        address_postal_code=address.postal_code,
-        address_country=address.country,
+        **address_columns(address),
     )
 
     try:
@@ -141,6 +136,7 @@ def customer_deactivate(
 def customer_reactivate(
     *, customer: Customer, actor: Caller, channel: Channel, reason: str
 ) -> Customer:
+    """Reopen a closed profile; the customer may sign in again."""
     return set_active(
         customer=customer, active=True, actor=actor, channel=channel, reason=reason
     )
@@ -210,20 +206,25 @@ def changed_columns(customer: Customer, changes: dict[str, Any]) -> dict[str, An
     wanted = {}
     for name, value in changes.items():
         if name == "address":
-            wanted.update(
-                address_line1=value.line1,
-                address_line2=value.line2,
-                address_city=value.city,
-                address_region=value.region,
-                address_postal_code=value.postal_code,
-                address_country=value.country,
-            )
+            wanted.update(address_columns(value))
         else:
             wanted[name] = value
     return {
         column: value
         for column, value in wanted.items()
         if comparable(getattr(customer, column)) != comparable(value)
+    }
+
+
+def address_columns(address: Address) -> dict[str, str]:
+    """An address as the profile's columns hold it."""
+    return {
+        "address_line1": address.line1,
+        "address_line2": address.line2,
+        "address_city": address.city,
+        "address_region": address.region,
+        "address_postal_code": address.postal_code,
+        "address_country": address.country,
     }
 
 

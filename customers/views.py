@@ -370,7 +370,9 @@ class CustomerDetailView(APIView):
         responses={200: CustomerOutput, **READ_ERRORS},
     )
     def get(self, request, id: str):
-        customer = readable_profile(request, self, customer_get_by_public_id(id))
+        customer = readable_profile(
+            request, self, customer_get_by_public_id(public_id=id)
+        )
         return profile_response(customer, include_pii=sees_pii(caller_of(request)))
 
     @extend_schema(
@@ -381,7 +383,9 @@ class CustomerDetailView(APIView):
         responses={200: CustomerUpdated, **UPDATE_ERRORS},
     )
     def patch(self, request, id: str):
-        customer = readable_profile(request, self, customer_get_by_public_id(id))
+        customer = readable_profile(
+            request, self, customer_get_by_public_id(public_id=id)
+        )
         return profile_update(request, customer)
 
 
@@ -407,7 +411,7 @@ class CustomerByExternalIdView(APIView):
     )
     def get(self, request, externalId: str):
         customer = readable_profile(
-            request, self, customer_get_by_external_id(externalId)
+            request, self, customer_get_by_external_id(external_id=externalId)
         )
         return profile_response(customer, include_pii=sees_pii(caller_of(request)))
 
@@ -441,7 +445,9 @@ class CustomerExistsView(APIView):
         query = CustomerExistsQuery(data=single_values(request.query_params))
         query.is_valid(raise_exception=True)
         if "email" in query.validated_data:
-            found = customer_exists_by_email(query.validated_data["email"])
+            found = customer_exists_by_email(email=query.validated_data["email"])
         else:
-            found = customer_exists_by_external_id(query.validated_data["externalId"])
+            found = customer_exists_by_external_id(
+                external_id=query.validated_data["externalId"]
+            )
         return Response({"exists": found})

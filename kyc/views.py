@@ -51,7 +51,7 @@ DECISION_ERRORS = {
 
 def customer_by_public_id(value: str) -> Customer:
     """Any customer, active or not; unknown or malformed ids are 404."""
-    customer = customer_get_by_public_id(value)
+    customer = customer_get_by_public_id(public_id=value)
     if customer is None:
         raise NotFound()
     return customer
@@ -167,7 +167,9 @@ class KycHistoryView(APIView):
     )
     def get(self, request, id: str):
         caller = caller_of(request)
-        customer = readable_profile(request, self, customer_get_by_public_id(id))
+        customer = readable_profile(
+            request, self, customer_get_by_public_id(public_id=id)
+        )
 
         is_owner = caller.kind == CallerKind.CUSTOMER
         events = KycEventOutput(

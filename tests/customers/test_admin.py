@@ -369,7 +369,7 @@ class TestCustomerPage:
             "address_country",
         }
 
-    def test_a_save_goes_through_the_versioned_update_and_is_recorded(
+    def test_a_save_changes_only_editable_fields_and_records_a_new_version(
         self, operations, operations_user
     ):
         customer = CustomerFactory(first_name="Grace", email="grace@example.com")
