@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -168,3 +169,27 @@ def staff_client(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def operations(client, operations_user):
+    """A browser session of an Operations staff member in the admin."""
+    client.force_login(operations_user)
+    return client
+
+
+@pytest.fixture
+def support(client, support_user):
+    """A browser session of a Support staff member in the admin."""
+    client.force_login(support_user)
+    return client
+
+
+def change_url(customer) -> str:
+    """The admin page of one customer."""
+    return f"/admin/customers/customer/{customer.pk}/change/"
+
+
+def messages_of(response) -> list[str]:
+    """The admin messages a response left for the person."""
+    return [str(message) for message in get_messages(response.wsgi_request)]

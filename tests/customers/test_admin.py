@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,34 +14,15 @@ from customers.factories import CustomerFactory, StaffUserFactory
 from customers.models import Customer, CustomerChange
 from customers.services import customer_update
 from kyc.services import kyc_approve
+from tests.conftest import change_url, messages_of
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/admin/customers/customer/"
 
 
-def change_url(customer) -> str:
-    return f"/admin/customers/customer/{customer.pk}/change/"
-
-
-@pytest.fixture
-def operations(client, operations_user):
-    client.force_login(operations_user)
-    return client
-
-
-@pytest.fixture
-def support(client, support_user):
-    client.force_login(support_user)
-    return client
-
-
 def listed(response) -> list[int]:
     return [customer.pk for customer in response.context["cl"].result_list]
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def change_form_data(response, **changes) -> dict:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
@@ -16,6 +15,7 @@ from customers.factories import CustomerFactory, StaffUserFactory
 from customers.models import Customer, KycStatus
 from kyc.models import KycEvent
 from kyc.services import kyc_approve, kyc_fail, kyc_reopen
+from tests.conftest import change_url, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +23,8 @@ QUEUE_URL = "/admin/kyc/kycsubject/"
 ROLES_MIGRATION = importlib.import_module("kyc.migrations.0003_staff_roles")
 
 
-def change_url(customer) -> str:
-    return f"/admin/customers/customer/{customer.pk}/change/"
-
-
 def decision_url(customer, name: str) -> str:
     return f"/admin/customers/customer/{customer.pk}/kyc/{name}/"
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def failed_customer(**kwargs) -> Customer:
@@ -44,18 +36,6 @@ def failed_customer(**kwargs) -> Customer:
         reason_code="document_expired",
     )
     return customer
-
-
-@pytest.fixture
-def operations(client, operations_user):
-    client.force_login(operations_user)
-    return client
-
-
-@pytest.fixture
-def support(client, support_user):
-    client.force_login(support_user)
-    return client
 
 
 class TestQueue:
