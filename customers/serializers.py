@@ -74,15 +74,9 @@ class StrictPhoneNumberField(StringOnly, PhoneNumberField):
     pass
 
 
-def name_field(*, required: bool = True) -> StrictCharField:
-    return StrictCharField(
-        max_length=100,
-        min_length=None if not required else 1,
-        required=required,
-        allow_blank=not required,
-        allow_null=not required,
-        validators=[validate_printable],
-    )
+def name_field(**options) -> StrictCharField:
+    """A name: 1 to 100 printable characters, trimmed."""
+    return StrictCharField(max_length=100, validators=[validate_printable], **options)
 
 
 def optional_text(*, max_length: int) -> StrictCharField:
@@ -133,7 +127,7 @@ class CustomerCreateInput(StrictSerializer):
     )
     firstName = name_field()
     lastName = name_field()
-    nickname = name_field(required=False)
+    nickname = name_field(required=False, allow_blank=True, allow_null=True)
     email = StrictEmailField(max_length=254)
     phone = StrictPhoneNumberField()
     address = AddressInput()
@@ -194,16 +188,6 @@ class CustomerCreated(serializers.Serializer):
     customer = CustomerOutput()
 
 
-def optional(field: serializers.Field) -> serializers.Field:
-    """The same field, optional: a change names only what it changes.
-
-    Built anew from the arguments DRF keeps for copying declared fields, so
-    limits and validators stay those of sign-up. Nested fields stay
-    required: an address is always given whole.
-    """
-    return type(field)(*field._args, **{**field._kwargs, "required": False})
-
-
 class CustomerUpdateInput(StrictSerializer):
     """A change to a profile, validated as at sign-up.
 
@@ -214,11 +198,12 @@ class CustomerUpdateInput(StrictSerializer):
     IMMUTABLE_FIELDS = ("id", "externalId", "email", "kycStatus", "createdAt")
     MODEL_FIELDS = {api: model for model, api in UPDATABLE_FIELDS.items()}
 
-    firstName = optional(name_field())
-    lastName = optional(name_field())
-    nickname = name_field(required=False)
-    phone = optional(StrictPhoneNumberField())
-    address = optional(AddressInput())
+    # What a change leaves out stays as it is; an address is given whole.
+    firstName = name_field(required=False)
+    lastName = name_field(required=False)
+    nickname = name_field(required=False, allow_blank=True, allow_null=True)
+    phone = StrictPhoneNumberField(required=False)
+    address = AddressInput(required=False)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
